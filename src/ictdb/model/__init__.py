@@ -1,0 +1,1 @@
+"""The domain model: record types, the handling envelope and their vocabularies (pure; no I/O)."""
