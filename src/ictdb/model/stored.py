@@ -67,3 +67,14 @@ class Record(BaseModel):
 
     def caption(self) -> str:
         return self.body.caption()
+
+
+def record_to_data(record: Record) -> dict[str, Any]:
+    """A record as plain JSON-ready data: id, schema, the body's fields, the envelope and bookkeeping."""
+    data: dict[str, Any] = {"id": record.id, **body_to_data(record.body)}
+    data["envelope"] = record.envelope.model_dump(mode="json")
+    data["version"] = record.version
+    data["created_by"] = record.created_by
+    data["created_at"] = record.created_at.isoformat()
+    data["updated_at"] = record.updated_at.isoformat()
+    return data

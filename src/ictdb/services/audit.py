@@ -1,0 +1,117 @@
+"""Recording every read and write, verifying the chain, and showing the trail to those entitled to it.
+
+Who may see which events: node administrators all; an agency's supervisors their own users' events;
+an owner agency's supervisors the other agencies' accesses to its records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ictdb.model.actors import Actor
+from ictdb.model.vocab import Role
+from ictdb.policy.roles import require
+from ictdb.services.node import Node
+from ictdb.storage.audit import AuditEvent, ChainBreak
+from ictdb.storage.store import Tx
+
+__all__ = ["AuditEvent", "ChainBreak", "Verification", "accesses_to_mine", "agency_log", "log", "verify"]
+
+
+def log(
+    tx: Tx,
+    node: Node,
+    actor: Actor,
+    action: str,
+    record_ids: list[str] | tuple[str, ...] = (),
+    *,
+    query: str | None = None,
+    outcome: str = "ok",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one event in the caller's transaction, so the event and what it describes commit together."""
+    ids = tuple(record_ids)
+    owners = tx.records.owners_of(ids) if ids else {}
+    tx.audit.append(
+        AuditEvent(
+            username=actor.username,
+            agency=actor.agency,
+            action=action,
+            record_ids=ids,
+            query=query,
+            outcome=outcome,
+            origin=actor.origin,
+            detail=detail or {},
+        ),
+        node.now(),
+        owners,
+    )
+
+
+def log_alone(node: Node, actor: Actor, action: str, **kwargs: Any) -> None:
+    """Record an event in a transaction of its own: for refusals, whose own transaction rolled back."""
+    with node.store.transaction() as tx:
+        log(tx, node, actor, action, **kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    checked: int
+    breaks: list[ChainBreak]
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+def verify(node: Node, actor: Actor) -> Verification:
+    require(actor, Role.NODE_ADMIN, "verifying the audit chain")
+    with node.store.transaction() as tx:
+        checked, breaks = tx.audit.verify()
+    with node.store.transaction() as tx:
+        log(tx, node, actor, "audit.verify", outcome="ok" if not breaks else "broken", detail={"checked": checked})
+    return Verification(checked, breaks)
+
+
+def agency_log(
+    node: Node, actor: Actor, *, username: str | None = None, action: str | None = None, limit: int = 100
+) -> list[AuditEvent]:
+    """The events of the actor's agency's users (all agencies' for a node administrator)."""
+    require(actor, Role.SUPERVISOR, "reading the audit log")
+    with node.store.transaction() as tx:
+        agencies = None if Role.NODE_ADMIN in actor.roles else [actor.agency]
+        events = tx.audit.events(
+            agencies=agencies, usernames=[username] if username else None, action=action, limit=limit
+        )
+        log(tx, node, actor, "audit.read", query=username or action, detail={"returned": len(events)})
+    return events
+
+
+def accesses_to_mine(node: Node, actor: Actor, *, record_id: str | None = None, limit: int = 100) -> list[AuditEvent]:
+    """Other agencies' reads and searches that touched the actor's agency's records.
+
+    Each event is cut down to the owner's records: the ids of other agencies' records it also touched
+    are not the owner's business.
+    """
+    require(actor, Role.SUPERVISOR, "reading accesses to the agency's records")
+    with node.store.transaction() as tx:
+        events = tx.audit.accesses_to(actor.agency, record_id=record_id, limit=limit)
+        mine = tx.records.owners_of({rid for e in events for rid in e.record_ids})
+        trimmed = [
+            AuditEvent(
+                username=e.username,
+                agency=e.agency,
+                action=e.action,
+                record_ids=tuple(rid for rid in e.record_ids if mine.get(rid) == actor.agency),
+                query=e.query,
+                outcome=e.outcome,
+                origin=e.origin,
+                detail={},
+                at=e.at,
+                seq=e.seq,
+            )
+            for e in events
+        ]
+        log(tx, node, actor, "audit.accesses", query=record_id, detail={"returned": len(trimmed)})
+    return trimmed

@@ -1,0 +1,154 @@
+"""Importing parsed items as records of one agency, in one transaction, idempotently.
+
+Items arrive keyed by their id in the source file. A key already imported by the same owner updates
+that record (a new version only when something changed); a new key creates a record. References
+between items name keys of the same import, source ids the owner imported before, or record ids of the
+node the actor may see; anything else aborts the import with the item's line and field, and nothing is
+written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ictdb.model.actors import Actor
+from ictdb.model.bundle import SOURCE_ID, ImportItem
+from ictdb.model.envelope import Envelope
+from ictdb.model.errors import ImportFailed, ValidationError
+from ictdb.model.records import Identifier
+from ictdb.model.stored import Record
+from ictdb.model.vocab import Role
+from ictdb.policy.roles import require
+from ictdb.services import envelopes
+from ictdb.services.audit import log
+from ictdb.services.node import Node
+from ictdb.services.records import check_references
+from ictdb.storage.store import Tx
+
+Progress = Callable[[int, int], None]
+BATCH = 2000
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    source: str
+    owner: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    ids_by_key: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+
+def _with_source_id(item: ImportItem) -> ImportItem:
+    if any(i.scheme == SOURCE_ID for i in item.body.identifiers):
+        return item
+    body = item.body.model_copy(
+        update={"identifiers": [*item.body.identifiers, Identifier(scheme=SOURCE_ID, value=item.key)]}
+    )
+    return ImportItem(key=item.key, body=body, envelope=item.envelope, line=item.line)
+
+
+def _fail(source: str, item: ImportItem, exc: ValidationError) -> ImportFailed:
+    return ImportFailed(
+        exc.message.split(": ", 1)[-1] if exc.field else exc.message, file=source, line=item.line, field=exc.field
+    )
+
+
+def import_items(
+    node: Node,
+    actor: Actor,
+    items: Iterable[ImportItem],
+    *,
+    source: str,
+    progress: Progress | None = None,
+    audit_action: str = "import",
+) -> ImportSummary:
+    """Import ``items`` as records owned by the actor's agency. All or nothing."""
+    require(actor, Role.ANALYST, "importing")
+    staged = [_with_source_id(i) for i in items]
+    seen: dict[str, ImportItem] = {}
+    for item in staged:
+        if item.key in seen:
+            raise ImportFailed(
+                f"duplicate id {item.key!r} (first on line {seen[item.key].line})",
+                file=source,
+                line=item.line,
+                field="id",
+            )
+        seen[item.key] = item
+    summary = ImportSummary(source=source, owner=actor.agency)
+    with node.store.transaction() as tx:
+        _import(tx, node, actor, staged, summary, progress)
+        log(
+            tx,
+            node,
+            actor,
+            audit_action,
+            summary.created + summary.updated,
+            query=source,
+            detail={
+                "created": len(summary.created),
+                "updated": len(summary.updated),
+                "unchanged": len(summary.unchanged),
+            },
+        )
+    return summary
+
+
+def _import(
+    tx: Tx, node: Node, actor: Actor, staged: list[ImportItem], summary: ImportSummary, progress: Progress | None
+) -> None:
+    now, today, viewer = node.now(), node.today(), node.viewer(actor)
+    existing = tx.records.by_source(actor.agency, [i.key for i in staged])
+    ids = {key: record.id for key, record in existing.items()}
+    for item in staged:
+        if item.key not in ids:
+            ids[item.key] = node.new_id(item.body.schema_name)
+    summary.ids_by_key = ids
+    envelope_cache: dict[object, Envelope] = {}
+    pending: list[tuple[Record, str | None]] = []
+    for done, item in enumerate(staged, 1):
+        try:
+            cache_key = item.envelope
+            if cache_key not in envelope_cache:
+                envelope_cache[cache_key] = envelopes.complete(tx, actor.agency, item.envelope, today)
+            envelope = envelope_cache[cache_key]
+            body = check_references(tx, viewer, item.body, ids)
+        except ValidationError as exc:
+            raise _fail(summary.source, item, exc) from None
+        old = existing.get(item.key)
+        if old is None:
+            record = Record(
+                id=ids[item.key],
+                body=body,
+                envelope=envelope,
+                created_by=actor.username,
+                created_at=now,
+                updated_at=now,
+            )
+            pending.append((record, item.key))
+            summary.created.append(record.id)
+            if len(pending) >= BATCH:
+                tx.records.insert(pending)
+                pending = []
+        else:
+            new_envelope = envelope if item.envelope is not None else old.envelope
+            if body == old.body and new_envelope == old.envelope:
+                summary.unchanged.append(old.id)
+            else:
+                updated = old.model_copy(
+                    update={"body": body, "envelope": new_envelope, "version": old.version + 1, "updated_at": now}
+                )
+                tx.records.replace(
+                    updated, expected_version=old.version, change="import", reason=summary.source, by=actor.username
+                )
+                summary.updated.append(old.id)
+        if progress and (done % 1000 == 0 or done == len(staged)):
+            progress(done, len(staged))
+    tx.records.insert(pending)

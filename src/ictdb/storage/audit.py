@@ -1,0 +1,181 @@
+"""The append-only, hash-chained audit trail.
+
+Each event's hash covers its content and the previous event's hash, so changing, inserting or
+deleting a row breaks the chain from that row on. A single-row head (sequence number and last
+hash) is updated first in every append: that update takes the write lock in SQLite and the row
+lock in PostgreSQL, so concurrent writers queue instead of forking the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from ictdb.storage import tables as t
+from ictdb.storage._json import dumps, loads
+
+GENESIS = "0" * 64
+A = t.audit_events.c
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    username: str
+    agency: str
+    action: str
+    record_ids: tuple[str, ...] = ()
+    query: str | None = None
+    outcome: str = "ok"
+    origin: str = "cli"
+    detail: dict[str, Any] = field(default_factory=dict)
+    at: datetime | None = None
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    seq: int
+    problem: str
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _digest(seq: int, event: AuditEvent, at: datetime, prev_hash: str) -> str:
+    content = {
+        "seq": seq,
+        "at": _utc(at).isoformat(timespec="microseconds"),
+        "username": event.username,
+        "agency": event.agency,
+        "action": event.action,
+        "record_ids": list(event.record_ids),
+        "query": event.query,
+        "outcome": event.outcome,
+        "origin": event.origin,
+        "detail": event.detail,
+        "prev": prev_hash,
+    }
+    return hashlib.sha256(dumps(content).encode()).hexdigest()
+
+
+def _event(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        seq=row.seq,
+        at=_utc(row.at),
+        username=row.username,
+        agency=row.agency,
+        action=row.action,
+        record_ids=tuple(loads(row.record_ids)),
+        query=row.query,
+        outcome=row.outcome,
+        origin=row.origin,
+        detail=loads(row.detail),
+    )
+
+
+class AuditLog:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    def append(self, event: AuditEvent, at: datetime, owners: dict[str, str]) -> int:
+        """Append ``event``; ``owners`` maps its record ids to their owners so owners can find their accesses."""
+        head = self.c.execute(
+            update(t.audit_head)
+            .where(t.audit_head.c.id == 1)
+            .values(seq=t.audit_head.c.seq + 1)
+            .returning(t.audit_head.c.seq, t.audit_head.c.hash)
+        ).first()
+        if head is None:
+            self.c.execute(insert(t.audit_head).values(id=1, seq=1, hash=GENESIS))
+            seq, prev = 1, GENESIS
+        else:
+            seq, prev = int(head.seq), str(head.hash)
+        at = _utc(at.replace(microsecond=at.microsecond))
+        digest = _digest(seq, event, at, prev)
+        self.c.execute(
+            insert(t.audit_events).values(
+                seq=seq,
+                at=at,
+                username=event.username,
+                agency=event.agency,
+                action=event.action,
+                record_ids=dumps(list(event.record_ids)),
+                query=event.query,
+                outcome=event.outcome,
+                origin=event.origin,
+                detail=dumps(event.detail),
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        self.c.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(hash=digest))
+        rows = [
+            {"seq": seq, "record_id": rid, "owner": owners[rid]}
+            for rid in dict.fromkeys(event.record_ids)
+            if rid in owners
+        ]
+        if rows:
+            self.c.execute(insert(t.audit_records), rows)
+        return seq
+
+    def verify(self) -> tuple[int, list[ChainBreak]]:
+        """Walk the chain; return how many events were checked and where it breaks."""
+        breaks: list[ChainBreak] = []
+        prev, expected_seq, checked = GENESIS, 1, 0
+        for row in self.c.execute(select(t.audit_events).order_by(A.seq)).yield_per(5000):
+            checked += 1
+            event = _event(row)
+            if row.seq != expected_seq:
+                breaks.append(ChainBreak(expected_seq, f"event {expected_seq} is missing (next found is {row.seq})"))
+            if row.prev_hash != prev:
+                breaks.append(ChainBreak(row.seq, f"event {row.seq} does not follow the event before it"))
+            if _digest(row.seq, event, row.at, row.prev_hash) != row.hash:
+                breaks.append(ChainBreak(row.seq, f"event {row.seq} was changed after it was written"))
+            prev, expected_seq = row.hash, row.seq + 1
+        head = self.c.execute(select(t.audit_head)).first()
+        if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
+            breaks.append(
+                ChainBreak(
+                    int(head.seq),
+                    f"the last {int(head.seq) - expected_seq + 1} event(s) were removed"
+                    if head.seq >= expected_seq
+                    else "the chain's head does not match its last event",
+                )
+            )
+        return checked, breaks
+
+    def events(
+        self,
+        *,
+        agencies: Sequence[str] | None = None,
+        usernames: Sequence[str] | None = None,
+        action: str | None = None,
+        since_seq: int = 0,
+        limit: int = 100,
+    ) -> list[AuditEvent]:
+        query = select(t.audit_events).where(A.seq > since_seq).order_by(A.seq.desc()).limit(limit)
+        if agencies is not None:
+            query = query.where(A.agency.in_(list(agencies)))
+        if usernames is not None:
+            query = query.where(A.username.in_(list(usernames)))
+        if action:
+            query = query.where(A.action == action)
+        return [_event(r) for r in self.c.execute(query)]
+
+    def accesses_to(self, owner: str, *, record_id: str | None = None, limit: int = 100) -> list[AuditEvent]:
+        """Events by other agencies that touched records owned by ``owner``."""
+        touched = select(t.audit_records.c.seq).where(t.audit_records.c.owner == owner)
+        if record_id is not None:
+            touched = touched.where(t.audit_records.c.record_id == record_id)
+        query = select(t.audit_events).where(A.seq.in_(touched), A.agency != owner).order_by(A.seq.desc()).limit(limit)
+        return [_event(r) for r in self.c.execute(query)]
+
+    def all(self) -> Iterator[AuditEvent]:
+        for row in self.c.execute(select(t.audit_events).order_by(A.seq)).yield_per(5000):
+            yield _event(row)

@@ -1,0 +1,427 @@
+"""Records, their versions, audiences, links and identifiers.
+
+Every read here takes a ``Viewer`` and composes ``visibility.visible(viewer)`` into its SQL.
+The few methods without a viewer are for the owner's own bookkeeping (imports, reviews) and say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
+
+from ictdb.model.envelope import Distribution, Envelope
+from ictdb.model.stored import Record, body_to_data, parse_body
+from ictdb.policy.visibility import Audience, Viewer, audience_of
+from ictdb.storage import tables as t
+from ictdb.storage._json import dumps, loads
+from ictdb.storage.visibility import visible
+
+R = t.records.c
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    record_id: str
+    version: int
+    body: dict[str, Any]
+    envelope: dict[str, Any]
+    change: str
+    reason: str | None
+    changed_by: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A record as held, with who besides the owner is named for it (used by the matcher's index)."""
+
+    record: Record
+    audience: Audience
+
+
+def envelope_data(envelope: Envelope) -> dict[str, Any]:
+    return envelope.model_dump(mode="json")
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _to_record(row: Row[Any]) -> Record:
+    envelope = Envelope(
+        owner=row.owner,
+        distribution=Distribution.parse(row.distribution),
+        handling=row.handling,
+        handling_note=row.handling_note,
+        hit_policy=row.hit_policy,
+        grading=row.grading,
+        purpose=row.purpose,
+        justification=row.justification,
+        review_by=row.review_by,
+    )
+    return Record(
+        id=row.id,
+        body=parse_body(loads(row.body)),
+        envelope=envelope,
+        created_by=row.created_by,
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+        version=row.version,
+    )
+
+
+def _row_values(record: Record, source_id: str | None) -> dict[str, Any]:
+    env = record.envelope
+    return {
+        "id": record.id,
+        "schema": record.schema_name,
+        "owner": env.owner,
+        "source_id": source_id,
+        "caption": record.caption()[:500],
+        "distribution": str(env.distribution),
+        "dist_kind": env.distribution.kind.value,
+        "handling": env.handling.value,
+        "handling_note": env.handling_note,
+        "hit_policy": env.hit_policy.value,
+        "grading": env.grading,
+        "purpose": env.purpose.value,
+        "justification": env.justification,
+        "review_by": env.review_by,
+        "created_by": record.created_by,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "version": record.version,
+        "body": dumps(body_to_data(record.body)),
+    }
+
+
+class Records:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    # writing
+    def insert(self, items: Sequence[tuple[Record, str | None]], *, change: str = "create") -> None:
+        """Store new records (each with its source id, if imported) and their first version, in bulk."""
+        if not items:
+            return
+        rows, versions, agencies, groups, links, identifiers = [], [], [], [], [], []
+        for record, source_id in items:
+            values = _row_values(record, source_id)
+            rows.append(values)
+            versions.append(self._version_row(record, values["body"], change, None, record.created_by))
+            agencies.extend(self._audience_rows(record)[0])
+            groups.extend(self._audience_rows(record)[1])
+            links.extend(self._link_rows(record))
+            identifiers.extend(self._identifier_rows(record))
+        self.c.execute(insert(t.records), rows)
+        self.c.execute(insert(t.record_versions), versions)
+        for table, batch in (
+            (t.record_agencies, agencies),
+            (t.record_groups, groups),
+            (t.record_links, links),
+            (t.record_identifiers, identifiers),
+        ):
+            if batch:
+                self.c.execute(insert(table), batch)
+
+    def replace(self, record: Record, *, expected_version: int, change: str, reason: str | None, by: str) -> bool:
+        """Write a new version of a record; False when someone else changed it first."""
+        values = _row_values(record, None)
+        del values["source_id"], values["created_at"], values["created_by"], values["id"]
+        result = self.c.execute(
+            update(t.records)
+            .where(R.id == record.id, R.version == expected_version, R.deleted_at.is_(None))
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            return False
+        self.c.execute(insert(t.record_versions), [self._version_row(record, values["body"], change, reason, by)])
+        self.c.execute(
+            delete(t.record_agencies).where(
+                t.record_agencies.c.record_id == record.id, t.record_agencies.c.via == "distribution"
+            )
+        )
+        self.c.execute(delete(t.record_groups).where(t.record_groups.c.record_id == record.id))
+        self.c.execute(delete(t.record_links).where(t.record_links.c.record_id == record.id))
+        self.c.execute(delete(t.record_identifiers).where(t.record_identifiers.c.record_id == record.id))
+        agencies, groups = self._audience_rows(record)
+        granted = self._granted(record.id)
+        agencies = [a for a in agencies if a["agency"] not in granted]
+        for table, batch in (
+            (t.record_agencies, agencies),
+            (t.record_groups, groups),
+            (t.record_links, self._link_rows(record)),
+            (t.record_identifiers, self._identifier_rows(record)),
+        ):
+            if batch:
+                self.c.execute(insert(table), batch)
+        return True
+
+    def mark_deleted(self, record: Record, *, by: str, at: datetime, reason: str | None) -> bool:
+        result = self.c.execute(
+            update(t.records)
+            .where(R.id == record.id, R.deleted_at.is_(None))
+            .values(deleted_at=at, source_id=None, version=record.version + 1, updated_at=at)
+        )
+        if result.rowcount != 1:
+            return False
+        deleted = record.model_copy(update={"version": record.version + 1, "updated_at": at})
+        self.c.execute(
+            insert(t.record_versions),
+            [self._version_row(deleted, dumps(body_to_data(record.body)), "delete", reason, by)],
+        )
+        self.c.execute(delete(t.record_links).where(t.record_links.c.record_id == record.id))
+        return True
+
+    def grant(self, record_id: str, agency: str) -> None:
+        if agency not in self._granted(record_id) | self._named(record_id):
+            self.c.execute(insert(t.record_agencies), [{"record_id": record_id, "agency": agency, "via": "grant"}])
+
+    def _granted(self, record_id: str) -> set[str]:
+        rows = self.c.execute(
+            select(t.record_agencies.c.agency).where(
+                t.record_agencies.c.record_id == record_id, t.record_agencies.c.via == "grant"
+            )
+        )
+        return {a for (a,) in rows}
+
+    def _named(self, record_id: str) -> set[str]:
+        rows = self.c.execute(select(t.record_agencies.c.agency).where(t.record_agencies.c.record_id == record_id))
+        return {a for (a,) in rows}
+
+    @staticmethod
+    def _version_row(record: Record, body_json: str, change: str, reason: str | None, by: str) -> dict[str, Any]:
+        return {
+            "record_id": record.id,
+            "version": record.version,
+            "body": body_json,
+            "envelope": dumps(envelope_data(record.envelope)),
+            "change": change,
+            "reason": reason,
+            "changed_by": by,
+            "changed_at": record.updated_at,
+        }
+
+    @staticmethod
+    def _audience_rows(record: Record) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        audience = audience_of(record.envelope)
+        agencies = [
+            {"record_id": record.id, "agency": a, "via": "distribution"}
+            for a in sorted(audience.agencies)
+            if a != record.owner
+        ]
+        groups = [{"record_id": record.id, "group_name": g} for g in sorted(audience.groups)]
+        return agencies, groups
+
+    @staticmethod
+    def _link_rows(record: Record) -> list[dict[str, Any]]:
+        seen: set[tuple[str, str]] = set()
+        rows = []
+        for field, targets in record.body.references().items():
+            for target in targets:
+                if (field, target) not in seen:
+                    seen.add((field, target))
+                    rows.append({"record_id": record.id, "field": field, "target_id": target})
+        return rows
+
+    @staticmethod
+    def _identifier_rows(record: Record) -> list[dict[str, Any]]:
+        seen: set[tuple[str, str]] = set()
+        rows = []
+        for ident in record.body.identifiers:
+            if (ident.scheme, ident.value) not in seen:
+                seen.add((ident.scheme, ident.value))
+                rows.append({"record_id": record.id, "scheme": ident.scheme, "value": ident.value})
+        return rows
+
+    # reading, always through the viewer's filter
+    def _select(self, viewer: Viewer) -> Select[Any]:
+        return select(t.records).where(visible(viewer))
+
+    def get(self, viewer: Viewer, record_id: str) -> Record | None:
+        row = self.c.execute(self._select(viewer).where(R.id == record_id)).first()
+        return _to_record(row) if row else None
+
+    def get_many(self, viewer: Viewer, record_ids: Iterable[str]) -> dict[str, Record]:
+        ids = list(dict.fromkeys(record_ids))
+        found: dict[str, Record] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in self.c.execute(self._select(viewer).where(R.id.in_(chunk))):
+                found[row.id] = _to_record(row)
+        return found
+
+    def _filtered(
+        self,
+        query: Select[Any],
+        *,
+        schema: str | None,
+        owner: str | None,
+        due_before: date | None,
+        text: str | None = None,
+    ) -> Select[Any]:
+        if schema:
+            query = query.where(R.schema == schema)
+        if owner:
+            query = query.where(R.owner == owner)
+        if due_before:
+            query = query.where(R.review_by < due_before)
+        if text:
+            query = query.where(func.lower(R.caption).contains(text.lower(), autoescape=True))
+        return query
+
+    def select_page(
+        self,
+        viewer: Viewer | None,
+        *,
+        schema: str | None = None,
+        owner: str | None = None,
+        due_before: date | None = None,
+        text: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Record]:
+        """Records the viewer may see, newest id order. ``viewer=None`` is only for measuring the filter's cost."""
+        query = select(t.records) if viewer is None else self._select(viewer)
+        query = self._filtered(query, schema=schema, owner=owner, due_before=due_before, text=text)
+        query = query.order_by(R.id).limit(limit).offset(offset)
+        return [_to_record(r) for r in self.c.execute(query)]
+
+    def count(
+        self,
+        viewer: Viewer,
+        *,
+        schema: str | None = None,
+        owner: str | None = None,
+        due_before: date | None = None,
+        text: str | None = None,
+    ) -> int:
+        query = select(func.count()).select_from(t.records).where(visible(viewer))
+        query = self._filtered(query, schema=schema, owner=owner, due_before=due_before, text=text)
+        return int(self.c.execute(query).scalar_one())
+
+    def count_by_schema(self, viewer: Viewer) -> dict[str, int]:
+        query = select(R.schema, func.count()).where(visible(viewer)).group_by(R.schema)
+        return {schema: int(n) for schema, n in self.c.execute(query)}
+
+    def history(self, viewer: Viewer, record_id: str) -> list[Version]:
+        if self.get(viewer, record_id) is None:
+            return []
+        rows = self.c.execute(
+            select(t.record_versions)
+            .where(t.record_versions.c.record_id == record_id)
+            .order_by(t.record_versions.c.version)
+        )
+        return [
+            Version(
+                record_id=r.record_id,
+                version=r.version,
+                body=loads(r.body),
+                envelope=loads(r.envelope),
+                change=r.change,
+                reason=r.reason,
+                changed_by=r.changed_by,
+                changed_at=_aware(r.changed_at),
+            )
+            for r in rows
+        ]
+
+    def linked(self, viewer: Viewer, record_id: str) -> list[tuple[str, str, Record]]:
+        """Visible records that point to ``record_id`` or that it points to: (direction, field, record)."""
+        out: list[tuple[str, str, Record]] = []
+        incoming = self.c.execute(
+            select(t.record_links.c.field, t.records)
+            .join(t.records, R.id == t.record_links.c.record_id)
+            .where(t.record_links.c.target_id == record_id, visible(viewer))
+            .order_by(R.id)
+        )
+        for row in incoming:
+            out.append(("in", row.field, _to_record(row)))
+        outgoing = self.c.execute(
+            select(t.record_links.c.field, t.records)
+            .join(t.records, R.id == t.record_links.c.target_id)
+            .where(t.record_links.c.record_id == record_id, visible(viewer))
+            .order_by(R.id)
+        )
+        for row in outgoing:
+            out.append(("out", row.field, _to_record(row)))
+        return out
+
+    def stream(self, viewer: Viewer, *, schemas: Sequence[str] | None = None, batch: int = 2000) -> Iterator[Record]:
+        """Every visible record, in id order, a batch at a time (exports)."""
+        last = ""
+        while True:
+            query = self._select(viewer).where(R.id > last).order_by(R.id).limit(batch)
+            if schemas:
+                query = query.where(R.schema.in_(list(schemas)))
+            rows = self.c.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _to_record(row)
+            last = rows[-1].id
+
+    # the owner's own bookkeeping
+    def by_source(self, owner: str, source_ids: Sequence[str]) -> dict[str, Record]:
+        """The owner's live records with these source ids (for idempotent imports)."""
+        found: dict[str, Record] = {}
+        for start in range(0, len(source_ids), 500):
+            chunk = list(source_ids[start : start + 500])
+            query = select(t.records).where(R.owner == owner, R.source_id.in_(chunk), R.deleted_at.is_(None))
+            for row in self.c.execute(query):
+                found[row.source_id] = _to_record(row)
+        return found
+
+    def existing_ids(self, record_ids: Iterable[str]) -> set[str]:
+        """Which of these ids name live records. Callers must not reveal the answer beyond visibility."""
+        ids = list(set(record_ids))
+        out: set[str] = set()
+        for start in range(0, len(ids), 500):
+            rows = self.c.execute(select(R.id).where(R.id.in_(ids[start : start + 500]), R.deleted_at.is_(None)))
+            out.update(i for (i,) in rows)
+        return out
+
+    def matchable(self, schemas: Sequence[str] = ("Person", "Organization")) -> Iterator[Stored]:
+        """Every live record of these schemas with its audience, for building the matcher's index.
+
+        The index keeps each entry's audience and filters candidates by the searcher's visibility
+        before scoring (architecture, section 2); results are then read back through ``get_many``.
+        """
+        grants: dict[str, set[str]] = {}
+        for record_id, agency in self.c.execute(select(t.record_agencies.c.record_id, t.record_agencies.c.agency)):
+            grants.setdefault(record_id, set()).add(agency)
+        groups: dict[str, set[str]] = {}
+        for record_id, group in self.c.execute(select(t.record_groups.c.record_id, t.record_groups.c.group_name)):
+            groups.setdefault(record_id, set()).add(group)
+        query = select(t.records).where(R.schema.in_(list(schemas)), R.deleted_at.is_(None)).order_by(R.id)
+        for row in self.c.execute(query):
+            yield Stored(
+                _to_record(row),
+                Audience(frozenset(grants.get(row.id, ())), frozenset(groups.get(row.id, ()))),
+            )
+
+    def audience(self, record_id: str) -> Audience:
+        agencies = self.c.execute(select(t.record_agencies.c.agency).where(t.record_agencies.c.record_id == record_id))
+        groups = self.c.execute(select(t.record_groups.c.group_name).where(t.record_groups.c.record_id == record_id))
+        return Audience(frozenset(a for (a,) in agencies), frozenset(g for (g,) in groups))
+
+    def owners_of(self, record_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(set(record_ids))
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            for record_id, owner in self.c.execute(select(R.id, R.owner).where(R.id.in_(ids[start : start + 500]))):
+                out[record_id] = owner
+        return out
+
+    def owner_due(self, owner: str, today: date, limit: int = 1000) -> list[Record]:
+        query = (
+            select(t.records)
+            .where(R.owner == owner, R.deleted_at.is_(None), R.review_by < today)
+            .order_by(R.review_by, R.id)
+            .limit(limit)
+        )
+        return [_to_record(r) for r in self.c.execute(query)]

@@ -1,0 +1,49 @@
+"""The storage facade: one engine, and units of work that bundle the repositories on one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+
+from ictdb.storage.audit import AuditLog
+from ictdb.storage.directory import Directory
+from ictdb.storage.engine import make_engine, migrate
+from ictdb.storage.records import Records
+
+
+@dataclass(frozen=True, slots=True)
+class Tx:
+    """The repositories, bound to one open transaction."""
+
+    connection: Connection
+    directory: Directory
+    records: Records
+    audit: AuditLog
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
+        engine = make_engine(url)
+        if migrate_schema:
+            migrate(engine)
+        return cls(engine)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """Everything inside commits together or not at all."""
+        with self.engine.begin() as connection:
+            yield Tx(connection, Directory(connection), Records(connection), AuditLog(connection))
+
+    def close(self) -> None:
+        self.engine.dispose()

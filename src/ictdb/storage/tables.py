@@ -1,0 +1,184 @@
+"""The node's tables. JSON is kept as text so SQLite and PostgreSQL store exactly the same bytes."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("list_authority", Boolean, nullable=False, default=False),
+    Column("defaults", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("agency", String(20), ForeignKey("agencies.code"), nullable=False, index=True),
+    Column("roles", Text, nullable=False),
+    Column("full_name", String(200)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("password_hash", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("username", String(64), ForeignKey("users.username"), nullable=False, index=True),
+    Column("secret_hash", String(128), nullable=False, unique=True),
+    Column("label", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+sharing_groups = Table(
+    "sharing_groups",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("owner", String(20), ForeignKey("agencies.code"), nullable=False),
+    Column("description", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_name", String(64), ForeignKey("sharing_groups.name"), primary_key=True),
+    Column("agency", String(20), ForeignKey("agencies.code"), primary_key=True),
+    Index("ix_group_members_agency", "agency", "group_name"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("schema", String(20), nullable=False),
+    Column("owner", String(20), ForeignKey("agencies.code"), nullable=False),
+    Column("source_id", String(200)),
+    Column("caption", Text, nullable=False),
+    Column("distribution", Text, nullable=False),
+    Column("dist_kind", String(10), nullable=False),
+    Column("handling", String(2), nullable=False),
+    Column("handling_note", Text),
+    Column("hit_policy", String(20), nullable=False),
+    Column("grading", String(2), nullable=False),
+    Column("purpose", String(40), nullable=False),
+    Column("justification", Text),
+    Column("review_by", Date, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("deleted_at", DateTime(timezone=True)),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("owner", "source_id", name="uq_records_owner_source"),
+    Index("ix_records_schema", "schema", "id"),
+    Index("ix_records_owner", "owner", "id"),
+    Index("ix_records_review", "review_by"),
+)
+
+# Who besides the owner is named for a record: by its distribution ("distribution") or a granted request.
+record_agencies = Table(
+    "record_agencies",
+    metadata,
+    Column("record_id", String(40), ForeignKey("records.id"), primary_key=True),
+    Column("agency", String(20), ForeignKey("agencies.code"), primary_key=True),
+    Column("via", String(20), nullable=False),
+)
+
+record_groups = Table(
+    "record_groups",
+    metadata,
+    Column("record_id", String(40), ForeignKey("records.id"), primary_key=True),
+    Column("group_name", String(64), ForeignKey("sharing_groups.name"), primary_key=True),
+)
+
+record_versions = Table(
+    "record_versions",
+    metadata,
+    Column("record_id", String(40), ForeignKey("records.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("envelope", Text, nullable=False),
+    Column("change", String(20), nullable=False),
+    Column("reason", Text),
+    Column("changed_by", String(64), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+record_links = Table(
+    "record_links",
+    metadata,
+    Column("record_id", String(40), ForeignKey("records.id"), primary_key=True),
+    Column("field", String(40), primary_key=True),
+    Column("target_id", String(40), primary_key=True),
+    Index("ix_record_links_target", "target_id"),
+)
+
+record_identifiers = Table(
+    "record_identifiers",
+    metadata,
+    Column("record_id", String(40), ForeignKey("records.id"), primary_key=True),
+    Column("scheme", String(40), primary_key=True),
+    Column("value", String(200), primary_key=True),
+    Index("ix_record_identifiers_value", "scheme", "value"),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("agency", String(20), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("record_ids", Text, nullable=False),
+    Column("query", Text),
+    Column("outcome", String(20), nullable=False),
+    Column("origin", String(100), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_agency", "agency", "seq"),
+)
+
+# Which records an audit event touched, and whose they are: lets an owner ask who accessed its records.
+audit_records = Table(
+    "audit_records",
+    metadata,
+    Column("seq", Integer, ForeignKey("audit_events.seq"), primary_key=True),
+    Column("record_id", String(40), primary_key=True),
+    Column("owner", String(20), nullable=False),
+    Index("ix_audit_records_owner", "owner", "seq"),
+)
