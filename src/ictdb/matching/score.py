@@ -1,0 +1,175 @@
+"""Scoring a candidate: order-free alignment of name parts, then birth date, nationality, gender, documents.
+
+Every function returns its contribution together with an explanation, so that an analyst can see why a
+record came up. Name scores are in [0, 1]; the other features move the score up or down by bounded
+amounts, and the total is clipped to [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from ictdb.matching.names import Part
+from ictdb.model.dates import FuzzyDate, Precision
+
+MIN_PART_SIMILARITY = 0.6
+"""Below this, two name parts are taken as different names, not as two spellings of one."""
+SKELETON_SIMILARITY = 0.86
+"""What agreeing consonant skeletons are worth when the spellings differ more (Mohamad, Muhammad)."""
+EXTRA_PART_WEIGHT = 0.5
+"""A candidate's parts the query does not mention count half: lists hold fuller names than passports."""
+
+BIRTH_EXACT = 0.06
+BIRTH_OVERLAP = 0.03
+BIRTH_NEAR = -0.03
+BIRTH_CONFLICT = -0.15
+BIRTH_FAR = -0.25
+NATIONALITY_AGREE = 0.02
+NATIONALITY_CONFLICT = -0.04
+GENDER_CONFLICT = -0.08
+DOCUMENT_AGREE = 0.3
+
+
+def part_similarity(query: Part, candidate: Part) -> float:
+    """How alike two name parts are in [0, 1]: the best of their spellings, or their skeletons' agreement."""
+    if query is candidate:
+        return 1.0
+    best = 0.0
+    for left in query.keys:
+        for right in candidate.keys:
+            value = Levenshtein.normalized_similarity(left, right, score_cutoff=best)
+            if value > best:
+                best = value
+                if best == 1.0:
+                    return best
+    if best < SKELETON_SIMILARITY:
+        for left in query.skeletons:
+            if len(left) >= 2 and left in candidate.skeletons:
+                return SKELETON_SIMILARITY
+    return best
+
+
+def credit(similarity: float) -> float:
+    """The share of a part's weight that a similarity earns: nothing below the floor, all at identity."""
+    if similarity < MIN_PART_SIMILARITY:
+        return 0.0
+    return (similarity - MIN_PART_SIMILARITY) / (1.0 - MIN_PART_SIMILARITY)
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float
+    pairs: tuple[tuple[int, int, float], ...]
+
+
+def name_score(
+    query: Sequence[Part],
+    query_weights: Sequence[float],
+    candidate: Sequence[Part],
+    candidate_weights: Sequence[float],
+    cache: dict[tuple[int, int], float] | None = None,
+) -> NameScore:
+    """Align parts greedily by similarity, whatever their order, and weigh the matched share of the names."""
+    if not query or not candidate:
+        return NameScore(0.0, ())
+    scored: list[tuple[float, int, int]] = []
+    for i, left in enumerate(query):
+        for j, right in enumerate(candidate):
+            key = (id(left), id(right))
+            similarity = cache.get(key) if cache is not None else None
+            if similarity is None:
+                similarity = part_similarity(left, right)
+                if cache is not None:
+                    cache[key] = similarity
+            if similarity >= MIN_PART_SIMILARITY:
+                scored.append((similarity, i, j))
+    scored.sort(reverse=True)
+    used_query: set[int] = set()
+    used_candidate: set[int] = set()
+    pairs: list[tuple[int, int, float]] = []
+    earned = 0.0
+    matched_weight = 0.0
+    for similarity, i, j in scored:
+        if i in used_query or j in used_candidate:
+            continue
+        used_query.add(i)
+        used_candidate.add(j)
+        pairs.append((i, j, similarity))
+        weight = candidate_weights[j]
+        earned += 2 * weight * credit(similarity)
+        matched_weight += 2 * weight
+    missing_query = sum(w for i, w in enumerate(query_weights) if i not in used_query)
+    missing_candidate = sum(w for j, w in enumerate(candidate_weights) if j not in used_candidate)
+    total = matched_weight + missing_query + EXTRA_PART_WEIGHT * missing_candidate
+    return NameScore(earned / total if total else 0.0, tuple(pairs))
+
+
+def birth_date_feature(query: FuzzyDate | None, dates: Sequence[FuzzyDate]) -> tuple[float, dict[str, Any]] | None:
+    """Agreement of a birth date with a record's: exact day, overlap, near (a year off), or conflict."""
+    if query is None or not dates:
+        return None
+    best: tuple[float, str, FuzzyDate] | None = None
+    for date in dates:
+        if query.precision is Precision.DAY and date.precision is Precision.DAY and query.earliest == date.earliest:
+            outcome = (BIRTH_EXACT, "exact", date)
+        elif query.overlaps(date):
+            outcome = (BIRTH_OVERLAP, "overlap", date)
+        else:
+            gap = max((date.earliest - query.latest).days, (query.earliest - date.latest).days)
+            if gap <= timedelta(days=366).days:
+                outcome = (BIRTH_NEAR, "near", date)
+            elif gap <= timedelta(days=5 * 366).days:
+                outcome = (BIRTH_CONFLICT, "conflict", date)
+            else:
+                outcome = (BIRTH_FAR, "far", date)
+        if best is None or outcome[0] > best[0]:
+            best = outcome
+    assert best is not None
+    return best[0], {"query": query.text, "record": best[2].text, "relation": best[1], "contribution": best[0]}
+
+
+def nationality_feature(query: str | None, nationalities: Sequence[str]) -> tuple[float, dict[str, Any]] | None:
+    if not query or not nationalities:
+        return None
+    agree = query in nationalities
+    value = NATIONALITY_AGREE if agree else NATIONALITY_CONFLICT
+    return value, {"query": query, "record": list(nationalities), "agree": agree, "contribution": value}
+
+
+def gender_feature(query: str | None, gender: str | None) -> tuple[float, dict[str, Any]] | None:
+    if not query or not gender or query == gender:
+        return None
+    return GENDER_CONFLICT, {"query": query, "record": gender, "agree": False, "contribution": GENDER_CONFLICT}
+
+
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+
+
+def document_key(number: str) -> str:
+    """A document number as compared: letters and digits only, upper case."""
+    return _NOT_ALNUM.sub("", number.upper())
+
+
+def document_feature(query: str | None, documents: Sequence[str]) -> tuple[float, dict[str, Any]] | None:
+    if not query or not documents:
+        return None
+    key = document_key(query)
+    if len(key) < 4:
+        return None
+    for number in documents:
+        if document_key(number) == key:
+            return DOCUMENT_AGREE, {"query": query, "record": number, "agree": True, "contribution": DOCUMENT_AGREE}
+    return None
+
+
+def part_weight(frequency: int, size: int) -> float:
+    """How much a name part identifies: 1 for a rare part, down to about 0.3 for Muhammad on a big list."""
+    share = frequency / max(size, 10_000)
+    return 1.0 / (1.0 + math.log10(1.0 + share * 2000.0))
