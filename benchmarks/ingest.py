@@ -1,0 +1,300 @@
+"""Ingest benchmark: import generated persons through ``ictdb import entities`` on SQLite and PostgreSQL.
+
+For each backend it creates a fresh database, runs ``ictdb init``, then times ``ictdb import entities`` on a
+generated file (persons in three scripts, with documents, organizations and memberships) and reports
+records per second and the import process's peak memory. Then, on the loaded node, it times the record
+listing with and without the visibility filter, as the owner and as another member agency, so the filter's
+overhead is measured on the same data in the same run.
+
+Usage: ``python benchmarks/ingest.py [--persons 100000] [--backends sqlite,postgresql] [--repeat 15]``
+PostgreSQL needs a server on 127.0.0.1:5432 where the ``postgres`` role may create databases; the benchmark
+drops and recreates the database ``ictdb_bench``.
+
+Prints a table, writes ``benchmarks/out/ingest.json`` and replaces the "Ingest" section of
+``benchmarks/RESULTS.md``. A benchmark, not a test: it asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from ictdb.bootstrap import Settings, open_node
+from ictdb.model.actors import Actor
+from ictdb.policy.visibility import Viewer
+from ictdb.services import records as record_service
+from ictdb.services.directory import actor_for
+from ictdb.services.node import Node
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+RESULTS = HERE / "RESULTS.md"
+ICTDB = ROOT / ".venv" / "bin" / "ictdb"
+OWNER = "JO-BENCH"
+OTHER = "FR-BENCH"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PG_DATABASE = "ictdb_bench"
+TARGET_RATE = 10_000
+TARGET_OVERHEAD = 0.20
+
+sys.path.insert(0, str(HERE))
+from generate import generate_persons, write_jsonl  # noqa: E402
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_mb: float
+    output: str
+
+
+def run_measured(args: list[str]) -> Measured:
+    """Run a command; its wall time and its own peak resident memory (from wait4, so only this child)."""
+    log = OUT / "command.log"
+    started = time.perf_counter()
+    with log.open("w") as sink:
+        proc = subprocess.Popen(args, stdout=sink, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    output = log.read_text()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{output}")
+    return Measured(seconds, usage.ru_maxrss / 1024, output)
+
+
+def ictdb(url: str, *args: str) -> Measured:
+    return run_measured([str(ICTDB), "--db", url, *args])
+
+
+def fresh_database(backend: str) -> str:
+    if backend == "sqlite":
+        path = OUT / "ingest.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+    return f"{PG_SERVER}/{PG_DATABASE}"
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """Median seconds of ``repeat`` calls after one warm-up call."""
+    fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+@dataclass
+class Listing:
+    viewer: str
+    query: str
+    filtered_ms: float
+    unfiltered_ms: float
+
+    @property
+    def overhead(self) -> float:
+        return self.filtered_ms / self.unfiltered_ms - 1 if self.unfiltered_ms else 0.0
+
+
+@dataclass
+class BackendResult:
+    backend: str
+    records: int
+    import_seconds: float
+    records_per_second: float
+    peak_mb: float
+    init_seconds: float
+    visible_to_owner: int
+    visible_to_other: int
+    cli_list_seconds: float
+    listings: list[Listing] = field(default_factory=list)
+
+
+def _page(node: Node, viewer: Viewer | None, offset: int) -> None:
+    """The listing's page query alone, without the audit write every service call adds."""
+    with node.store.transaction() as tx:
+        tx.records.select_page(viewer, limit=100, offset=offset)
+
+
+def _service_list(node: Node, actor: Actor, offset: int, unfiltered: bool) -> None:
+    if unfiltered:
+        record_service.list_records_unfiltered(node, actor, limit=100, offset=offset)  # type: ignore[attr-defined]
+    else:
+        record_service.list_records(node, actor, limit=100, offset=offset)
+
+
+def measure_listing(url: str, total: int, repeat: int) -> tuple[list[Listing], int, int]:
+    """The record listing with and without the filter: first and last page, as two different viewers."""
+    node = open_node(Settings(database_url=url))
+    results: list[Listing] = []
+    counts = []
+    last = max(0, total - 100)
+    try:
+        for agency in (OWNER, OTHER):
+            actor = actor_for(node, agency, None)
+            viewer = node.viewer(actor)
+            counts.append(record_service.count_records(node, actor))
+            if hasattr(record_service, "list_records_unfiltered"):
+                for name, offset in (("service list, first page", 0), ("service list, last page", last)):
+                    filtered = timed(partial(_service_list, node, actor, offset, False), repeat)
+                    bare = timed(partial(_service_list, node, actor, offset, True), repeat)
+                    results.append(Listing(agency, name, filtered * 1000, bare * 1000))
+            for name, offset in (("page query, first 100", 0), ("page query, last 100", last)):
+                filtered = timed(partial(_page, node, viewer, offset), repeat)
+                bare = timed(partial(_page, node, None, offset), repeat)
+                results.append(Listing(agency, name, filtered * 1000, bare * 1000))
+    finally:
+        node.store.close()
+    return results, counts[0], counts[1]
+
+
+def run_backend(backend: str, data: Path, lines: int, repeat: int) -> BackendResult:
+    url = fresh_database(backend)
+    print(f"[{backend}] init", file=sys.stderr)
+    init = ictdb(url, "init", "--agency", OWNER, "--name", "Benchmark agency", "--country", "JO")
+    ictdb(url, "agency", "create", OTHER, "--name", "Second benchmark agency", "--country", "FR")
+    ictdb(url, "user", "create", "analyst.bench", "--agency", OTHER, "--role", "analyst")
+    print(f"[{backend}] import entities {data.name} ({lines} records)", file=sys.stderr)
+    imported = ictdb(url, "import", "entities", str(data))
+    print(f"[{backend}] {imported.output.strip()}", file=sys.stderr)
+    cli_list = ictdb(url, "--as", OTHER, "record", "list", "--limit", "100")
+    print(f"[{backend}] listing, {repeat} runs per query", file=sys.stderr)
+    listings, owner_sees, other_sees = measure_listing(url, lines, repeat)
+    return BackendResult(
+        backend=backend,
+        records=lines,
+        import_seconds=imported.seconds,
+        records_per_second=lines / imported.seconds,
+        peak_mb=imported.peak_mb,
+        init_seconds=init.seconds,
+        visible_to_owner=owner_sees,
+        visible_to_other=other_sees,
+        cli_list_seconds=cli_list.seconds,
+        listings=listings,
+    )
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(memory_gb, 1), "python": platform.python_version()}
+
+
+def table(results: list[BackendResult]) -> str:
+    rows = ["| backend | records | import s | records/s | peak MB | target |", "|---|---:|---:|---:|---:|---|"]
+    for r in results:
+        verdict = "met" if r.backend != "sqlite" or r.records_per_second >= TARGET_RATE else "missed"
+        target = f">= {TARGET_RATE:,}/s: {verdict}" if r.backend == "sqlite" else "-"
+        rows.append(
+            f"| {r.backend} | {r.records:,} | {r.import_seconds:.1f} | {r.records_per_second:,.0f} | {r.peak_mb:.0f} | {target} |"
+        )
+    rows += [
+        "",
+        "| backend | viewer (sees) | query | filtered ms | unfiltered ms | overhead |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for r in results:
+        for item in r.listings:
+            sees = r.visible_to_owner if item.viewer == OWNER else r.visible_to_other
+            rows.append(
+                f"| {r.backend} | {item.viewer} ({sees:,}) | {item.query} | {item.filtered_ms:.2f} | "
+                f"{item.unfiltered_ms:.2f} | {item.overhead:+.0%} |"
+            )
+    return "\n".join(rows)
+
+
+def write_results(results: list[BackendResult], info: dict[str, Any], persons: int) -> None:
+    entries = []
+    for result in results:
+        entry = asdict(result)
+        for listing, item in zip(entry["listings"], result.listings, strict=True):
+            listing["overhead"] = item.overhead
+        entries.append(entry)
+    payload = {"machine": info, "persons": persons, "results": entries}
+    (OUT / "ingest.json").write_text(json.dumps(payload, indent=2) + "\n")
+    worst = max((item.overhead for r in results for item in r.listings), default=0.0)
+    section = "\n".join(
+        [
+            "## Ingest",
+            "",
+            f"`make bench-ingest` on {info['date']}: {info['cores']} cores ({info['cpu']}), {info['memory_gb']} GB memory, "
+            f"Python {info['python']}. {persons:,} generated persons plus organizations and memberships, imported with "
+            "`ictdb import entities` into a fresh database (wall time of the whole command, start-up included; peak "
+            "resident memory of the import process).",
+            "",
+            table(results),
+            "",
+            f"Filter overhead target < {TARGET_OVERHEAD:.0%}: worst measured {worst:+.0%}. Listing times are medians "
+            "in-process; the owner sees every record through the owner clause, the other agency through the "
+            "`members` distribution.",
+            "",
+        ]
+    )
+    replace_section(RESULTS, "Ingest", section)
+
+
+def replace_section(path: Path, title: str, section: str) -> None:
+    """Put ``section`` in place of the ``## title`` section, leaving everyone else's sections as they are."""
+    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.strip() == f"## {title}"), None)
+    if start is None:
+        path.write_text(text.rstrip("\n") + "\n\n" + section)
+        return
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    path.write_text("".join(lines[:start]) + section + ("\n" if end < len(lines) else "") + "".join(lines[end:]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Import throughput and visibility filter overhead.")
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--repeat", type=int, default=15, help="runs per listing query (median reported)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-results", action="store_true", help="do not touch RESULTS.md (for trial runs)")
+    args = parser.parse_args(argv)
+    if not ICTDB.exists():
+        raise SystemExit(f"{ICTDB} not found: run `make install` first")
+    OUT.mkdir(exist_ok=True)
+    data = OUT / f"ingest-{args.persons}.jsonl"
+    print(f"generating {args.persons} persons -> {data}", file=sys.stderr)
+    lines = write_jsonl(generate_persons(args.persons, args.seed), data)
+    info = machine() | {"date": datetime.now(UTC).strftime("%Y-%m-%d")}
+    results = [run_backend(b.strip(), data, lines, args.repeat) for b in args.backends.split(",") if b.strip()]
+    print(table(results))
+    if not args.no_results:
+        write_results(results, info, args.persons)
+        print(f"\nwrote {OUT / 'ingest.json'} and the Ingest section of {RESULTS}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
