@@ -122,6 +122,28 @@ def test_documents_gender_and_addresses(un_list: tuple[dict[str, ImportItem], li
 
 
 @needs_data
+def test_document_numbers_written_with_their_description(
+    un_list: tuple[dict[str, ImportItem], list[ImportItem], ParseReport],
+) -> None:
+    by_key = un_list[0]
+    # <NUMBER>French passport number 05AT521433</NUMBER>: the number, with the description kept as its note.
+    french = by_key["QDi.340"].body
+    assert isinstance(french, Person)
+    passport = french.documents[0]
+    assert (passport.type, passport.number) == (DocumentType.PASSPORT, "05AT521433")
+    assert passport.note is not None and passport.note.startswith("French passport number")
+    # No <NUMBER>, and the note says "Libyan passport number 347834, ..., expired on 21 Feb. 2014".
+    libyan = by_key["QDi.057"].body
+    assert isinstance(libyan, Person)
+    [from_note] = [d for d in libyan.documents if d.number == "347834"]
+    assert str(from_note.expires_on) == "2014-02-21"
+    # <NUMBER>Libya B014995</NUMBER>: the word before the number is the issuing country.
+    other = by_key["LYi.017"].body
+    assert isinstance(other, Person)
+    assert [(d.number, d.country) for d in other.documents] == [("B014995", "LY")]
+
+
+@needs_data
 def test_ranges_approximate_years_titles_and_former_names(
     un_list: tuple[dict[str, ImportItem], list[ImportItem], ParseReport],
 ) -> None:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import pydantic
 from lxml import etree
 
-from ictdb.formats._countries import CountryResolver
+from ictdb.formats._countries import CountryResolver, country_code
 from ictdb.formats._dates import fuzzy_date_text
 from ictdb.formats._names import NameList
 from ictdb.formats._xml import iter_records, read_bounded, source_line
@@ -79,6 +79,32 @@ _EXPIRY = re.compile(
     r"(\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})",
     re.IGNORECASE,
 )
+
+# "French passport number 05AT521433", "Libyan passport No. 513519", "Diplomatic Passport: Z30321794".
+_LABELLED_NUMBER = re.compile(
+    r"^(?P<label>.*?(?:\bnumber|\bno\.?|\bn°|\bssn|:))\s*:?\s*(?P<number>(?:[A-Z]{1,3}\s)?\S*\d.*)$", re.IGNORECASE
+)
+# "Diplomatic Passport D014433", "Libya B014995": words, then a number at the end.
+_TRAILING_NUMBER = re.compile(r"^(?P<label>.*[a-z].*?)\s+(?P<number>(?:[A-Z]{1,3}\s)?[A-Z0-9\-/]*\d[A-Z0-9\-/]*)$")
+_TRAILING_REMARK = re.compile(r"\s*\((?P<remark>[^()]*)\)\s*$")
+_FIRST_TOKEN = re.compile(r"^(?P<number>[A-Z]{0,3} ?[0-9][\w\-/.]*?)[.,;]?(?:\s|$)")
+
+
+def _labelled_number(text: str, whole: bool) -> tuple[str, str] | None:
+    """Split "<what it is> number <number>" into (number, label). With ``whole`` (the NUMBER element) the
+    rest of the text is the number; in a note only its first token is."""
+    match = _LABELLED_NUMBER.match(text) or (_TRAILING_NUMBER.match(text) if whole else None)
+    if match is None:
+        if not whole and (token := _FIRST_TOKEN.match(text)):
+            return token.group("number"), ""
+        return None
+    number = match.group("number").strip()
+    if not whole:
+        token = _FIRST_TOKEN.match(number)
+        if token is None:
+            return None
+        number = token.group("number")
+    return number, match.group("label").rstrip(" :")
 
 
 def _clean(text: str | None) -> str | None:
@@ -261,11 +287,34 @@ class _Entry:
         if not any((first_type, second_type, number, note, country_text, city, issued)):
             return None
         described = " ".join(v for v in (first_type, second_type, number, country_text, issued, note) if v)
+        kind = _document_type(first_type or second_type or "")
+        notes: list[str | None] = []
+        if number is not None and (remark := _TRAILING_REMARK.search(number)):
+            # "381110042 (Expired 25 Jan. 2016)": the remark is a note, and may hold the expiry date.
+            number, note = number[: remark.start()], "; ".join(p for p in (remark.group("remark"), note) if p)
+        if number is not None and any(c.islower() for c in number):
+            # A number written with its description: keep the number, the description goes to the note.
+            found = _labelled_number(number, whole=True)
+            if found:
+                number, label = found
+                if country_text is None and country_code(label):
+                    country_text = label  # "Libya B014995": the label is the issuing country
+                else:
+                    notes.append(label)
+                    kind = _document_type(label) if _document_type(label) is not DocumentType.OTHER else kind
+        if number is None:
+            # No NUMBER: the number may be written in the second type or the note.
+            for text in (second_type, note):
+                found = _labelled_number(text, whole=False) if text else None
+                if found:
+                    number = found[0]
+                    self.report.count("document number read from its description")
+                    break
         if number is None or len(number) > 100:
             self.unmapped("document without a usable number", f"Document as listed: {described}")
             return None
         country = self.country(country_text, "document")
-        notes = [second_type if second_type and second_type != first_type else None]
+        notes += [second_type if second_type and second_type != first_type else None]
         notes += [f"issued in {city}" if city else None]
         notes += [f"issued by {country_text}" if country_text and country is None else None, note]
         issued_on = fuzzy_date_text(issued)
@@ -274,7 +323,7 @@ class _Entry:
             notes.append(f"issued on {issued}")
         expiry = _EXPIRY.search(note or "")
         data: dict[str, Any] = {
-            "type": _document_type(first_type or second_type or ""),
+            "type": kind,
             "number": number,
             "country": country,
             "issued_on": issued_on,
