@@ -259,7 +259,9 @@ def test_a_bad_entry_number(tmp_path: Path) -> None:
 def test_windows_1252_is_read_and_said(tmp_path: Path) -> None:
     (tmp_path / "sdn.csv").write_bytes(_row("1", "MU\u00d1OZ, Jos\u00e9").encode("cp1252"))
     items, report = read_ofac_sdn(tmp_path)
-    assert _names(items[0].body, NameKind.PRIMARY) == ["José MUÑOZ"]  # type: ignore[arg-type]
+    person = items[0].body
+    assert isinstance(person, Person)
+    assert _names(person, NameKind.PRIMARY) == ["José MUÑOZ"]
     assert "sdn.csv: not UTF-8; read as Windows-1252" in report.warnings
     assert any("alt.csv is missing" in w for w in report.warnings)
 
