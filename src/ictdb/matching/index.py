@@ -36,7 +36,7 @@ from ictdb.model.records import Name
 
 PREFIX = 4
 """Characters of a loose key used as its blocking key: long enough to be selective, short enough for typos."""
-CANDIDATES = 120
+CANDIDATES = 60
 """Names scored in full per query: the best by shared blocking keys."""
 MAX_POSTING_SHARE = 0.05
 """A blocking key held by more than this share of names is used only when the query has nothing rarer."""
@@ -115,9 +115,11 @@ def blocking_keys(parts: Iterable[Part]) -> set[str]:
     for part in parts:
         for key in part.keys:
             keys.add("p" + key[:PREFIX])
+            if len(key) > PREFIX + 1:
+                keys.add("e" + key[-PREFIX:])  # a different first letter (Qaddafi, Gaddafi) still shares the end
         for skeleton in part.skeletons:
             if len(skeleton) >= 2:
-                keys.add("s" + skeleton)
+                keys.add("s" + skeleton.lower())
     return keys
 
 
@@ -132,6 +134,8 @@ class _Prepared:
     document: str | None
     schema: str | None
     cache: dict[tuple[int, int], float] = field(default_factory=dict)
+    weights: dict[int, float] = field(default_factory=dict)
+    query_weights: dict[str, list[float]] = field(default_factory=dict)
 
 
 class NameIndex:
@@ -253,11 +257,19 @@ class NameIndex:
 
     def _score_entry(self, prepared: _Prepared, entry: MatchEntry, name_ids: Iterable[int]) -> Match:
         best: tuple[float, str, int, Any] | None = None
+        known = prepared.weights
         for text, parts in prepared.names:
-            query_weights = [self._query_weight(part) for part in parts]
+            query_weights = prepared.query_weights.get(text)
+            if query_weights is None:
+                query_weights = prepared.query_weights[text] = [self._query_weight(part) for part in parts]
             for name_id in name_ids:
                 candidate = self._name_parts[name_id]
-                weights = [self.weight(part) for part in candidate]
+                weights = []
+                for part in candidate:
+                    weight = known.get(id(part))
+                    if weight is None:
+                        weight = known[id(part)] = self.weight(part)
+                    weights.append(weight)
                 result = name_score(parts, query_weights, candidate, weights, prepared.cache)
                 if best is None or result.score > best[0]:
                     best = (result.score, text, name_id, result)

@@ -27,6 +27,7 @@ _LOOSE_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"ou|oo", "u"),
         (r"ee", "i"),
         (r"y", "i"),
+        (r"(?<=[aeiou])i(?=[aeiou])", ""),
         (r"kh", "h"),
         (r"(.)\1+", r"\1"),
         (r"(?<=[aeiou])h$", ""),

@@ -21,10 +21,10 @@ from ictdb.model.dates import FuzzyDate, Precision
 
 MIN_PART_SIMILARITY = 0.6
 """Below this, two name parts are taken as different names, not as two spellings of one."""
-SKELETON_SIMILARITY = 0.86
+SKELETON_SIMILARITY = 0.9
 """What agreeing consonant skeletons are worth when the spellings differ more (Mohamad, Muhammad)."""
-EXTRA_PART_WEIGHT = 0.5
-"""A candidate's parts the query does not mention count half: lists hold fuller names than passports."""
+EXTRA_PART_WEIGHT = 0.35
+"""A candidate's parts the query does not mention count about a third: lists hold fuller names than passports."""
 
 BIRTH_EXACT = 0.06
 BIRTH_OVERLAP = 0.03

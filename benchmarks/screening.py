@@ -1,0 +1,329 @@
+"""Screening benchmark: ictdb's matcher beside two anchors on Arabic, Latin-variant and Cyrillic tasks.
+
+Run: ``.venv/bin/python benchmarks/screening.py`` (``--quick`` for a smaller sample, ``--dev`` to use the
+Cyrillic 80% split while developing). Prints a table, writes benchmarks/out/screening.json and the
+Screening section of benchmarks/RESULTS.md.
+
+Systems, on the same watchlist and queries in the same run:
+
+* ``ictdb``: ``ictdb.matching.NameIndex`` (its own blocking index, then scoring).
+* ``icu+rapidfuzz``: every name through ICU ``Any-Latin; Latin-ASCII``, then rapidfuzz ``token_sort_ratio``
+  of the query against every watchlist name (no index; exhaustive).
+* ``logic-v2``: nomenklatura's LogicV2 algorithm comparing followthemoney Person entities. It has no index of
+  its own here, so each query is compared with a generous candidate set: the union of the top 15 records of
+  both other systems (the right record is among them whenever either system ranks it in its top 15). Its
+  time counts the comparisons only, not the candidate generation.
+
+Metrics: recall@1 and recall@10 over positive queries; the threshold at which 1% of negative queries raise an
+alert (their best score >= threshold), and the share of positives whose right record scores at or above it;
+ictdb's recall and false-alert rate at its fixed ``SCREENING_THRESHOLD``; queries per second on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ictdb.matching import SCREENING_THRESHOLD, MatchQuery, NameIndex
+from screening_anchors import IcuRapidfuzz, LogicV2Matcher
+from screening_tasks import Task, arabic_task, cyrillic_task, latin_task, load_sanctions
+
+OUT = Path(__file__).resolve().parent / "out"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+Ranked = list[tuple[str, float]]
+
+
+def _rss() -> int:
+    return int(psutil.Process().memory_info().rss)
+
+
+class Ictdb:
+    name = "ictdb"
+
+    def __init__(self, task: Task) -> None:
+        gc.collect()
+        before = _rss()
+        started = time.perf_counter()
+        self.index = NameIndex()
+        self.index.add_many(task.watchlist)
+        self.build_seconds = time.perf_counter() - started
+        gc.collect()
+        self.memory = _rss() - before
+
+    def rank(self, query: MatchQuery) -> Ranked:
+        result = self.index.search(query, lambda tag: True, limit=10)
+        return [(match.entity_id, match.score) for match in result.matches]
+
+
+def _threshold_at(negative_best: Sequence[float], rate: float = 0.01) -> float:
+    """The lowest threshold at which at most ``rate`` of negatives alert (best score >= threshold)."""
+    ordered = sorted(negative_best, reverse=True)
+    allowed = int(rate * len(ordered))
+    if allowed >= len(ordered):
+        return 0.0
+    return ordered[allowed] + 1e-9
+
+
+def evaluate(task: Task, rankings: list[Ranked], negative_rankings: list[Ranked], seconds: float) -> dict[str, Any]:
+    positives = len(task.positives)
+    at1 = at10 = 0
+    right_scores: list[float] = []
+    for (_, truth), ranked in zip(task.positives, rankings, strict=True):
+        ids = [entity for entity, _ in ranked]
+        if ids[:1] and ids[0] in truth:
+            at1 += 1
+        if any(entity in truth for entity in ids[:10]):
+            at10 += 1
+        right_scores.append(max((score for entity, score in ranked[:10] if entity in truth), default=-1.0))
+    negative_best = [ranked[0][1] if ranked else 0.0 for ranked in negative_rankings]
+    threshold = _threshold_at(negative_best)
+    queries = positives + len(negative_rankings)
+    return {
+        "positives": positives,
+        "negatives": len(negative_rankings),
+        "recall_at_1": round(at1 / positives, 4) if positives else None,
+        "recall_at_10": round(at10 / positives, 4) if positives else None,
+        "threshold_1pct_fa": round(threshold, 4),
+        "recall_at_1pct_fa": round(sum(score >= threshold for score in right_scores) / positives, 4),
+        "queries_per_second": round(queries / seconds, 1) if seconds else None,
+        "_right_scores": right_scores,
+        "_negative_best": negative_best,
+    }
+
+
+def _run(ranker: Callable[[MatchQuery], Ranked], task: Task, progress: str) -> tuple[list[Ranked], list[Ranked], float]:
+    started = time.perf_counter()
+    rankings = [ranker(query) for query, _ in task.positives]
+    negatives = [ranker(query) for query in task.negatives]
+    seconds = time.perf_counter() - started
+    print(f"  {progress}: {len(rankings) + len(negatives)} queries in {seconds:.1f}s", flush=True)
+    return rankings, negatives, seconds
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    print(
+        f"task {task.name}: {len(task.watchlist)} records, {len(task.positives)} positives, "
+        f"{len(task.negatives)} negatives",
+        flush=True,
+    )
+    ictdb = Ictdb(task)
+    anchor = IcuRapidfuzz(task.watchlist)
+    logic = LogicV2Matcher(task.watchlist)
+    out: dict[str, Any] = {"records": len(task.watchlist), "names": ictdb.index.name_count, **task.notes}
+    ours = _run(ictdb.rank, task, "ictdb")
+    theirs = _run(anchor.rank, task, "icu+rapidfuzz")
+    candidates_positive = [
+        list(dict.fromkeys([e for e, _ in a[:15]] + [e for e, _ in b[:15]]))
+        for a, b in zip(ours[0], theirs[0], strict=True)
+    ]
+    candidates_negative = [
+        list(dict.fromkeys([e for e, _ in a[:15]] + [e for e, _ in b[:15]]))
+        for a, b in zip(ours[1], theirs[1], strict=True)
+    ]
+    started = time.perf_counter()
+    logic_positive = [logic.rank(q, c) for (q, _), c in zip(task.positives, candidates_positive, strict=True)]
+    logic_negative = [logic.rank(q, c) for q, c in zip(task.negatives, candidates_negative, strict=True)]
+    logic_seconds = time.perf_counter() - started
+    print(f"  logic-v2: {len(logic_positive) + len(logic_negative)} queries in {logic_seconds:.1f}s", flush=True)
+    results = {
+        "ictdb": evaluate(task, ours[0], ours[1], ours[2]),
+        "icu+rapidfuzz": evaluate(task, theirs[0], theirs[1], theirs[2]),
+        "logic-v2": evaluate(task, logic_positive, logic_negative, logic_seconds),
+    }
+    mine = results["ictdb"]
+    mine["recall_at_screening_threshold"] = round(
+        sum(score >= SCREENING_THRESHOLD for score in mine["_right_scores"]) / max(1, mine["positives"]), 4
+    )
+    mine["false_alerts_at_screening_threshold"] = round(
+        sum(score >= SCREENING_THRESHOLD for score in mine["_negative_best"]) / max(1, mine["negatives"]), 4
+    )
+    mine["index_memory_mb"] = round(ictdb.memory / 2**20, 1)
+    mine["build_seconds"] = round(ictdb.build_seconds, 2)
+    for values in results.values():
+        values.pop("_right_scores")
+        values.pop("_negative_best")
+    out["systems"] = results
+    return out
+
+
+def _synthetic_names(count: int, vocabulary: list[str], rng: random.Random) -> list[str]:
+    return [" ".join(rng.choice(vocabulary) for _ in range(rng.choice((2, 3, 3, 4)))) for _ in range(count)]
+
+
+def _misspell(name: str, rng: random.Random) -> str:
+    chars = list(name)
+    position = rng.randrange(len(chars))
+    if chars[position].isalpha():
+        chars[position] = rng.choice("aeiouy")
+    words = "".join(chars).split()
+    rng.shuffle(words)
+    return " ".join(words)
+
+
+def scaling(sizes: Sequence[int], vocabulary: list[str], queries: int) -> list[dict[str, Any]]:
+    """Build synthetic watchlists of growing size; measure build time, memory and single-core search rate."""
+    from ictdb.matching import MatchEntry
+    from ictdb.model.records import Name
+
+    rows: list[dict[str, Any]] = []
+    for size in sizes:
+        rng = random.Random(size)
+        names = _synthetic_names(size, vocabulary, rng)
+        gc.collect()
+        before = _rss()
+        started = time.perf_counter()
+        index = NameIndex()
+        index.add_many(
+            MatchEntry(entity_id=f"s{i}", schema="Person", names=(Name(value=name),), caption=name, tag="list")
+            for i, name in enumerate(names)
+        )
+        build = time.perf_counter() - started
+        gc.collect()
+        memory = _rss() - before
+        sample = [MatchQuery(names=(_misspell(rng.choice(names), rng),)) for _ in range(queries)]
+        started = time.perf_counter()
+        for query in sample:
+            index.search(query, lambda tag: True, limit=10)
+        seconds = time.perf_counter() - started
+        row = {
+            "names": size,
+            "build_seconds": round(build, 1),
+            "index_memory_mb": round(memory / 2**20, 1),
+            "queries_per_second_per_core": round(queries / seconds, 1),
+        }
+        print(f"  scaling {row}", flush=True)
+        rows.append(row)
+        del index, names
+        gc.collect()
+    return rows
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}" if value <= 1.0 else f"{value:,.0f}"
+    return str(value)
+
+
+def table(report: dict[str, Any]) -> str:
+    lines = [
+        "| task | system | recall@1 | recall@10 | recall at 1% false alerts (threshold) | queries/s/core |",
+        "|---|---|---|---|---|---|",
+    ]
+    for task, values in report["tasks"].items():
+        for system, m in values["systems"].items():
+            lines.append(
+                f"| {task} | {system} | {_fmt(m['recall_at_1'])} | {_fmt(m['recall_at_10'])} | "
+                f"{_fmt(m['recall_at_1pct_fa'])} ({m['threshold_1pct_fa']:.3f}) | {_fmt(m['queries_per_second'])} |"
+            )
+    lines += [
+        "",
+        "| task | records | names | positives | negatives | ictdb at SCREENING_THRESHOLD: recall / false alerts | "
+        "ictdb index memory (MB) | build (s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for task, values in report["tasks"].items():
+        m = values["systems"]["ictdb"]
+        lines.append(
+            f"| {task} | {values['records']} | {values['names']} | {m['positives']} | {m['negatives']} | "
+            f"{m['recall_at_screening_threshold']:.3f} / {m['false_alerts_at_screening_threshold']:.3f} | "
+            f"{m['index_memory_mb']} | {m['build_seconds']} |"
+        )
+    if report.get("scaling"):
+        lines += ["", "| synthetic names | build (s) | index memory (MB) | queries/s/core |", "|---|---|---|---|"]
+        for row in report["scaling"]:
+            lines.append(
+                f"| {row['names']:,} | {row['build_seconds']} | {row['index_memory_mb']} | "
+                f"{row['queries_per_second_per_core']:,.0f} |"
+            )
+    return "\n".join(lines)
+
+
+def write_results(report: dict[str, Any]) -> None:
+    machine = report["machine"]
+    section = "\n".join(
+        [
+            "## Screening",
+            "",
+            f"Run {report['date']} on {machine['platform']}, {machine['cpus']} CPUs, Python {machine['python']};"
+            f" `make bench-screening` ({' '.join(report['arguments']) or 'default arguments'}).",
+            f"SCREENING_THRESHOLD = {report['screening_threshold']}. Tasks and anchors are described in the "
+            "docstrings of benchmarks/screening.py and benchmarks/screening_tasks.py; the JSON is in "
+            "benchmarks/out/screening.json.",
+            "",
+            table(report),
+            "",
+        ]
+    )
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
+    start = text.find("## Screening")
+    if start == -1:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small samples, scaling up to 100k names")
+    parser.add_argument("--dev", action="store_true", help="Cyrillic on the 80%% development split")
+    parser.add_argument("--tasks", default="arabic,latin,cyrillic")
+    parser.add_argument("--no-scaling", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md and JSON alone")
+    args = parser.parse_args(argv)
+    wanted = set(args.tasks.split(","))
+    negatives = 300 if args.quick else 1000
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "arguments": list(argv if argv is not None else sys.argv[1:]),
+        "screening_threshold": SCREENING_THRESHOLD,
+        "tasks": {},
+    }
+    vocabulary: list[str] = []
+    if wanted & {"arabic", "latin"} or not args.no_scaling:
+        sanctions = load_sanctions()
+        if "arabic" in wanted:
+            report["tasks"]["arabic"] = run_task(arabic_task(sanctions, negatives))
+        if "latin" in wanted:
+            task = latin_task(sanctions, negatives)
+            if args.quick:
+                task.positives = random.Random(3).sample(task.positives, min(400, len(task.positives)))
+            report["tasks"]["latin"] = run_task(task)
+        vocabulary = sorted(
+            {word for person in sanctions.ofac.values() for name in person.names for word in name.value.split()}
+        )
+    if "cyrillic" in wanted:
+        split = "80" if args.dev else "20"
+        task = cyrillic_task(split, 500 if args.quick else 1500, negatives)
+        report["tasks"][task.name] = run_task(task)
+    if not args.no_scaling:
+        sizes = (10_000, 100_000) if args.quick else (10_000, 100_000, 1_000_000)
+        report["scaling"] = scaling(sizes, vocabulary, 1000)
+    print()
+    print(table(report))
+    if not args.no_write:
+        OUT.mkdir(exist_ok=True)
+        (OUT / "screening.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+        write_results(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""Search and screening through NameIndex: cross-script finds, features, visibility tags, batches."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable
+
+import pytest
+
+from ictdb.matching import SCREENING_THRESHOLD, SEARCH_THRESHOLD, MatchEntry, MatchQuery, NameIndex, screen_many
+from ictdb.matching.batch import MIN_PARALLEL_BATCH
+from ictdb.model.dates import FuzzyDate
+from ictdb.model.errors import ValidationError
+from ictdb.model.records import Name
+
+
+def entry(
+    entity_id: str,
+    *names: str,
+    born: tuple[str, ...] = (),
+    nationalities: tuple[str, ...] = (),
+    gender: str | None = None,
+    documents: tuple[str, ...] = (),
+    tag: Hashable = "shared",
+    schema: str = "Person",
+) -> MatchEntry:
+    return MatchEntry(
+        entity_id=entity_id,
+        schema=schema,
+        names=tuple(Name(value=name) for name in names),
+        birth_dates=tuple(FuzzyDate.parse(date) for date in born),
+        nationalities=nationalities,
+        gender=gender,
+        documents=documents,
+        caption=names[0],
+        tag=tag,
+    )
+
+
+def everyone(tag: Hashable) -> bool:
+    return True
+
+
+@pytest.fixture(scope="module")
+def index() -> NameIndex:
+    built = NameIndex()
+    built.add_many(
+        [
+            # names as the UN and OFAC lists write them
+            entry(
+                "baghdadi",
+                "IBRAHIM AWWAD IBRAHIM ALI AL-BADRI AL-SAMARRAI",
+                "Abu Bakr al-Baghdadi al-Husayni al-Quraishi",
+                "Abu Duaa",
+                born=("1971",),
+                nationalities=("IQ",),
+                gender="male",
+            ),
+            entry("basayev", "Shamil Salmanovich BASAYEV", "Basaev", born=("1965-01-14",), nationalities=("RU",)),
+            entry("adnani", "Taha Sobhi FALAHA", "Abu Mohammed al-Adnani", born=("1977",), nationalities=("SY",)),
+            entry("qaddafi", "Muammar Mohammed Abu Minyar QADHAFI", born=("1942",), nationalities=("LY",)),
+            entry("yousef", "Ramzi Ahmed YOUSEF", born=("1967-04-27",), documents=("A-1234567",)),
+            entry("zawahiri", "Aiman Muhammed Rabi AL-ZAWAHIRI", born=("1951-06-19",), nationalities=("EG",)),
+            entry("hamid", "Mohamed HAMID", born=("1990",)),
+            entry("ahmad", "Ahmad KARIMI", born=("1984",)),
+            entry("qaeda", "Al-Qaida", "The Base", schema="Organization"),
+        ]
+    )
+    return built
+
+
+def best(index: NameIndex, *names: str, **details: str) -> tuple[str, float]:
+    result = index.search(MatchQuery(names=names, **details), everyone)
+    assert result.matches, names
+    return result.matches[0].entity_id, result.matches[0].score
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("أبو بكر البغدادي", "baghdadi"),
+        ("إبراهيم عواد إبراهيم علي البدري السامرائي", "baghdadi"),
+        ("Шамиль Басаев", "basayev"),
+        ("Басаев Шамиль", "basayev"),
+        ("Shamil Basaev", "basayev"),
+        ("العدناني", "adnani"),
+        ("Ramzi Yousef", "yousef"),
+        ("Ramzi Ahmad Yusuf", "yousef"),
+        ("Ayman al-Zawahiri", "zawahiri"),
+        ("أيمن محمد ربيع الظواهري", "zawahiri"),
+        ("ZAWAHIRI, Aiman Mohamed Rabie", "zawahiri"),
+    ],
+)
+def test_finds_the_person_across_scripts_orders_and_spellings(index: NameIndex, query: str, expected: str) -> None:
+    found, score = best(index, query)
+    assert found == expected
+    assert score >= SCREENING_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("Gaddafi Muammar", "qaddafi"), ("Муаммар Каддафи", "qaddafi"), ("Ramzi Yusuf", "yousef")],
+)
+def test_part_of_a_longer_listed_name_ranks_first_for_search(index: NameIndex, query: str, expected: str) -> None:
+    found, score = best(index, query)
+    assert found == expected
+    assert score >= SEARCH_THRESHOLD
+
+
+def test_explanation_says_which_names_matched(index: NameIndex) -> None:
+    match = index.search(MatchQuery(names=("أبو بكر البغدادي",), birth_date="1971"), everyone).matches[0]
+    assert match.explanation["name"]["matched"] == "Abu Bakr al-Baghdadi al-Husayni al-Quraishi"
+    assert {pair["matched"] for pair in match.explanation["name"]["parts"]} == {"abubakr", "baghdadi"}
+    assert match.explanation["birth_date"]["relation"] == "overlap"
+
+
+def test_birth_date_agreement_raises_and_conflict_lowers_the_score(index: NameIndex) -> None:
+    _, plain = best(index, "Shamil Basayev")
+    _, same_day = best(index, "Shamil Basayev", birth_date="1965-01-14")
+    _, year = best(index, "Shamil Basayev", birth_date="1965")
+    found, conflict = best(index, "Shamil Basayev", birth_date="1990-05-01")
+    assert found == "basayev"
+    assert conflict < plain <= year <= same_day
+    assert same_day > plain
+
+
+def test_nationality_gender_and_document_move_the_score(index: NameIndex) -> None:
+    _, plain = best(index, "Ramzi Yusuf")
+    _, document = best(index, "Ramzi Yusuf", document_number="a1234567")
+    assert document > plain
+    _, agree = best(index, "Ayman Zawahiri", nationality="eg")
+    _, other = best(index, "Ayman Zawahiri", nationality="FR")
+    assert other < agree
+    _, female = best(index, "Abu Bakr al-Baghdadi", gender="F")
+    _, male = best(index, "Abu Bakr al-Baghdadi", gender="male")
+    assert female < male
+
+
+def test_a_different_person_with_a_shared_common_name_scores_below_the_threshold(index: NameIndex) -> None:
+    result = index.search(MatchQuery(names=("Mohamed Karimi",)), everyone)
+    assert all(match.score < SCREENING_THRESHOLD for match in result.matches)
+    result = index.search(MatchQuery(names=("Hamid Ahmad",)), everyone)
+    assert all(match.entity_id != "ahmad" or match.score < SCREENING_THRESHOLD for match in result.matches)
+
+
+def test_schema_filter(index: NameIndex) -> None:
+    assert best(index, "al-Qaeda")[0] == "qaeda"
+    assert not index.search(MatchQuery(names=("al-Qaeda",), schema="Person"), everyone, threshold=0.5).matches
+
+
+def test_disallowed_tags_never_appear_in_matches_but_do_in_restricted() -> None:
+    index = NameIndex()
+    index.add(entry("open", "Shamil Basayev", tag="members"))
+    index.add(entry("secret", "Shamil Basaev", tag="RU-FSB"))
+    index.add(entry("secret2", "Basayev Shamil Salmanovich", tag="RU-FSB"))
+    calls: Counter[Hashable] = Counter()
+
+    def allowed(tag: Hashable) -> bool:
+        calls[tag] += 1
+        return tag == "members"
+
+    result = index.search(MatchQuery(names=("Шамиль Басаев",)), allowed, threshold=0.5)
+    assert [match.entity_id for match in result.matches] == ["open"]
+    assert {entity for entity, _ in result.restricted} == {"secret", "secret2"}
+    assert all(score >= 0.5 for _, score in result.restricted)
+    assert calls == Counter({"members": 1, "RU-FSB": 1})
+    high = index.search(MatchQuery(names=("Шамиль Басаев",)), allowed, threshold=1.01)
+    assert not high.matches and not high.restricted
+
+
+def test_limit_threshold_and_ordering() -> None:
+    index = NameIndex()
+    index.add_many(entry(f"e{i}", f"Karim Benali{'x' * i}") for i in range(8))
+    result = index.search(MatchQuery(names=("Karim Benali",)), everyone, limit=3)
+    assert len(result.matches) == 3
+    assert result.matches[0].entity_id == "e0"
+    scores = [match.score for match in result.matches]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    cut = index.search(MatchQuery(names=("Karim Benali",)), everyone, threshold=0.99)
+    assert [match.entity_id for match in cut.matches] == ["e0"]
+
+
+def test_add_replaces_and_remove_forgets() -> None:
+    index = NameIndex()
+    index.add(entry("x", "Shamil Basayev"))
+    index.add(entry("x", "Doku Umarov"))
+    assert len(index) == 1
+    assert not index.search(MatchQuery(names=("Shamil Basayev",)), everyone, threshold=0.5).matches
+    assert best(index, "Doku Umarov")[0] == "x"
+    index.remove("x")
+    index.remove("never-there")
+    assert len(index) == 0
+    assert not index.search(MatchQuery(names=("Doku Umarov",)), everyone).matches
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", " ", "J", "😀", "a" * 10_000, "Шамиль\u200f Basayev", "أبو\u200d بكر 😀 Baghdadi", "\x00\x01", "---"],
+)
+def test_hostile_query_names_never_crash(index: NameIndex, name: str) -> None:
+    result = index.search(MatchQuery(names=(name,), birth_date="not a date", gender="?"), everyone)
+    assert all(0.0 <= match.score <= 1.0 for match in result.matches)
+
+
+def test_mixed_script_name_still_finds_the_person(index: NameIndex) -> None:
+    assert best(index, "Шамиль Basayev")[0] == "basayev"
+
+
+def test_a_query_needs_a_name() -> None:
+    with pytest.raises(ValidationError):
+        MatchQuery(names=())
+
+
+def test_screen_many_keeps_input_order_in_and_out_of_process(index: NameIndex) -> None:
+    names = ["Shamil Basayev", "أبو بكر البغدادي", "Ramzi Yousef", "nobody at all"]
+    queries = [MatchQuery(names=(names[i % len(names)],)) for i in range(MIN_PARALLEL_BATCH + 10)]
+    expected = [index.search(query, everyone, limit=3) for query in queries]
+    seen: list[tuple[int, int]] = []
+    parallel = screen_many(index, queries, everyone, limit=3, workers=2, progress=lambda d, t: seen.append((d, t)))
+    assert parallel == expected
+    assert seen[-1] == (len(queries), len(queries))
+    assert screen_many(index, queries[:5], everyone, limit=3, workers=2) == expected[:5]
