@@ -1,0 +1,1 @@
+"""The ``ictdb`` command: the node operator's tool, thin over the services."""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -41,22 +40,33 @@ def make_engine(url: str) -> Engine:
 
 
 def _config() -> Config:
+    from alembic.config import Config  # alembic is slow to import; most commands never migrate
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+def _head_revision() -> str:
+    """The newest migration's revision id: by our naming, the highest-numbered file in versions/."""
+    names = sorted(p.name for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    return names[-1].split("_", 1)[0]
+
+
 def needs_migration(engine: Engine) -> bool:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return current != head
+        if not inspect(connection).has_table("alembic_version"):
+            return True
+        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return current != _head_revision()
 
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision, in one transaction."""
     if not needs_migration(engine):
         return
+    from alembic import command
+
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -1,0 +1,5 @@
+"""``python -m ictdb.cli``."""
+
+from ictdb.cli.main import app
+
+app()
