@@ -5,7 +5,8 @@ Task definitions (see benchmarks/RESULTS.md for the numbers):
 * ``arabic``: the watchlist holds the UN list's individuals under their Latin names and aliases (not their
   original-script names) and the OFAC individuals. Positive queries are the UN individuals' Arabic-script
   original names; a query is right when it finds that UN record, or the OFAC record of the same person
-  (linked by equal name tokens plus birth year, or by a shared document number). Negatives are Arabic-script
+  (linked by equal name tokens plus a shared birth year, or equal names where neither list gives a birth date,
+  or by a shared document number). Negatives are Arabic-script
   names of people who are not listed: the parts of real listed names recombined across people (first name
   of one, father's name of another, family name of a third), so they look like listed names without being
   anyone's, and names built from Wikidata's Arabic-script name words.
@@ -70,6 +71,10 @@ def _document_keys(person: Person) -> set[str]:
     return {re.sub(r"[^0-9A-Z]", "", doc.number.upper()) for doc in person.documents if len(doc.number) >= 5}
 
 
+def _birth_years(person: Person) -> set[int]:
+    return {year for date in person.birth_dates for year in range(date.earliest.year, date.latest.year + 1)}
+
+
 def load_sanctions() -> Sanctions:
     un_items, _ = read_un_sc(DATA / "sanctions" / "un" / "consolidated.xml")
     ofac_items, _ = read_ofac_sdn(DATA / "sanctions" / "ofac-2019")
@@ -85,16 +90,15 @@ def load_sanctions() -> Sanctions:
             by_document[document].add(key)
     same: dict[str, set[str]] = defaultdict(set)
     for key, person in un.items():
-        years = {date.earliest.year for date in person.birth_dates} | {date.latest.year for date in person.birth_dates}
+        years = _birth_years(person)
         found: set[str] = set()
         for name in person.names:
             if name.script is not Script.LATIN:
                 continue
             for other in by_name.get(_plain_tokens(name.value), ()):
-                other_years = {d.earliest.year for d in ofac[other].birth_dates} | {
-                    d.latest.year for d in ofac[other].birth_dates
-                }
-                if years & other_years:
+                other_years = _birth_years(ofac[other])
+                # equal names link when a birth year is shared, or when neither list gives one
+                if years & other_years or not (years or other_years):
                     found.add(other)
         for document in _document_keys(person):
             found |= by_document.get(document, set())
