@@ -52,6 +52,30 @@ def is_due(envelope: Envelope, today: date) -> bool:
     return envelope.review_by < today
 
 
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What decides who sees a record, without its content: the matcher's index keeps one per entry."""
+
+    owner: str
+    members: bool
+    review_by: date
+    audience: Audience
+
+
+def reach_of(envelope: Envelope, audience: Audience) -> Reach:
+    return Reach(envelope.owner, envelope.distribution.kind is DistributionKind.MEMBERS, envelope.review_by, audience)
+
+
+def may_reach(viewer: Viewer, reach: Reach, viewer_groups: Collection[str]) -> bool:
+    if reach.owner == viewer.agency:
+        return True
+    if reach.review_by < viewer.today:
+        return False
+    if reach.members or viewer.agency in reach.audience.agencies:
+        return True
+    return any(group in reach.audience.groups for group in viewer_groups)
+
+
 def may_see(
     viewer: Viewer,
     envelope: Envelope,
@@ -60,14 +84,4 @@ def may_see(
     *,
     deleted: bool = False,
 ) -> bool:
-    if deleted:
-        return False
-    if envelope.owner == viewer.agency:
-        return True
-    if is_due(envelope, viewer.today):
-        return False
-    if envelope.distribution.kind is DistributionKind.MEMBERS:
-        return True
-    if viewer.agency in audience.agencies:
-        return True
-    return any(group in audience.groups for group in viewer_groups)
+    return not deleted and may_reach(viewer, reach_of(envelope, audience), viewer_groups)

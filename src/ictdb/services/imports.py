@@ -17,7 +17,7 @@ from ictdb.model.bundle import SOURCE_ID, ImportItem
 from ictdb.model.envelope import Envelope
 from ictdb.model.errors import ImportFailed, ValidationError
 from ictdb.model.records import Identifier
-from ictdb.model.stored import Record
+from ictdb.model.stored import Record, body_to_data
 from ictdb.model.vocab import Role
 from ictdb.policy.roles import require
 from ictdb.services import envelopes
@@ -39,6 +39,7 @@ class ImportSummary:
     unchanged: list[str] = field(default_factory=list)
     ids_by_key: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    changed_fields: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -52,6 +53,14 @@ def _with_source_id(item: ImportItem) -> ImportItem:
         update={"identifiers": [*item.body.identifiers, Identifier(scheme=SOURCE_ID, value=item.key)]}
     )
     return ImportItem(key=item.key, body=body, envelope=item.envelope, line=item.line)
+
+
+def _changed(old: Record, new: Record) -> list[str]:
+    """Which top-level fields of the body, and which envelope fields, differ."""
+    before, after = body_to_data(old.body), body_to_data(new.body)
+    fields = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    env_before, env_after = old.envelope.model_dump(), new.envelope.model_dump()
+    return fields + sorted(f"envelope.{k}" for k in env_before if env_before[k] != env_after[k])
 
 
 def _fail(source: str, item: ImportItem, exc: ValidationError) -> ImportFailed:
@@ -68,6 +77,7 @@ def import_items(
     source: str,
     progress: Progress | None = None,
     audit_action: str = "import",
+    known_ids: dict[str, str] | None = None,
 ) -> ImportSummary:
     """Import ``items`` as records owned by the actor's agency. All or nothing."""
     require(actor, Role.ANALYST, "importing")
@@ -84,7 +94,7 @@ def import_items(
         seen[item.key] = item
     summary = ImportSummary(source=source, owner=actor.agency)
     with node.store.transaction() as tx:
-        _import(tx, node, actor, staged, summary, progress)
+        _import(tx, node, actor, staged, summary, progress, known_ids or {})
         log(
             tx,
             node,
@@ -102,11 +112,20 @@ def import_items(
 
 
 def _import(
-    tx: Tx, node: Node, actor: Actor, staged: list[ImportItem], summary: ImportSummary, progress: Progress | None
+    tx: Tx,
+    node: Node,
+    actor: Actor,
+    staged: list[ImportItem],
+    summary: ImportSummary,
+    progress: Progress | None,
+    known_ids: dict[str, str],
 ) -> None:
     now, today, viewer = node.now(), node.today(), node.viewer(actor)
     existing = tx.records.by_source(actor.agency, [i.key for i in staged])
-    ids = {key: record.id for key, record in existing.items()}
+    ids = {**known_ids, **{key: record.id for key, record in existing.items()}}
+    earlier = {ref for i in staged for refs in i.body.references().values() for ref in refs} - ids.keys()
+    earlier -= {i.key for i in staged}
+    ids.update({key: record.id for key, record in tx.records.by_source(actor.agency, sorted(earlier)).items()})
     for item in staged:
         if item.key not in ids:
             ids[item.key] = node.new_id(item.body.schema_name)
@@ -149,6 +168,7 @@ def _import(
                     updated, expected_version=old.version, change="import", reason=summary.source, by=actor.username
                 )
                 summary.updated.append(old.id)
+                summary.changed_fields[old.id] = _changed(old, updated)
         if progress and (done % 1000 == 0 or done == len(staged)):
             progress(done, len(staged))
     tx.records.insert(pending)

@@ -6,6 +6,7 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, date, datetime
 
 from ictdb.model.actors import Actor
@@ -51,6 +52,8 @@ class Node:
     store: Store
     clock: Callable[[], datetime] = utcnow
     new_id: IdFactory = field(default_factory=IdFactory)
+    caches: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Derived in-memory state kept per node (the matcher's index); rebuilt from the store when missing."""
 
     def now(self) -> datetime:
         return self.clock()

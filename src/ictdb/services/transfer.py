@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
+
+from ictdb.formats.ftm import export_ftm, import_ftm
 from ictdb.formats.jsonl import read_entities, write_entities
+from ictdb.formats.stix import export_stix, import_stix
 from ictdb.model.actors import Actor
 from ictdb.model.errors import ImportFailed
 from ictdb.services.exports import exportable
@@ -27,3 +31,48 @@ def export_entities(node: Node, actor: Actor, path: Path) -> int:
     records = exportable(node, actor, fmt="jsonl")
     with path.open("wb") as stream:
         return write_entities(records(), stream)
+
+
+def import_ftm_file(node: Node, actor: Actor, path: Path, *, progress: Progress | None = None) -> ImportSummary:
+    """Import FollowTheMoney entity JSON lines as records of the actor's agency."""
+    try:
+        with path.open("rb") as stream:
+            items, report = import_ftm(stream, str(path))
+    except OSError as exc:
+        raise ImportFailed(exc.strerror or str(exc), file=str(path)) from None
+    summary = import_items(node, actor, items, source=path.name, progress=progress, audit_action="import.ftm")
+    summary.warnings.extend(report.warnings)
+    return summary
+
+
+def import_stix_file(node: Node, actor: Actor, path: Path, *, progress: Progress | None = None) -> ImportSummary:
+    """Import a STIX 2.1 bundle as records of the actor's agency."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(exc.strerror or str(exc), file=str(path)) from None
+    items, report = import_stix(data, str(path))
+    summary = import_items(node, actor, items, source=path.name, progress=progress, audit_action="import.stix")
+    summary.warnings.extend(report.warnings)
+    return summary
+
+
+def export_ftm_file(node: Node, actor: Actor, path: Path) -> int:
+    """Write what the actor may export as FollowTheMoney entity JSON lines; returns how many entities."""
+    records = exportable(node, actor, fmt="ftm")
+    count = 0
+    with path.open("wb") as stream:
+        for entity in export_ftm(records()):
+            stream.write(orjson.dumps(entity) + b"\n")
+            count += 1
+    return count
+
+
+def export_stix_file(node: Node, actor: Actor, path: Path) -> int:
+    """Write what the actor may export as one STIX 2.1 bundle; returns how many objects."""
+    records = list(exportable(node, actor, fmt="stix")())
+    with node.store.transaction() as tx:
+        agencies = {a.code: a for a in tx.directory.agencies()}
+    bundle = export_stix(records, agencies)
+    path.write_bytes(orjson.dumps(bundle, option=orjson.OPT_INDENT_2))
+    return len(bundle.get("objects", []))

@@ -385,24 +385,42 @@ class Records:
             out.update(i for (i,) in rows)
         return out
 
-    def matchable(self, schemas: Sequence[str] = ("Person", "Organization")) -> Iterator[Stored]:
-        """Every live record of these schemas with its audience, for building the matcher's index.
+    def matchable(
+        self, schemas: Sequence[str] = ("Person", "Organization"), *, changed_since: datetime | None = None
+    ) -> Iterator[tuple[Stored, bool]]:
+        """Records of these schemas with their audience, and whether each is deleted, for the matcher's index.
 
         The index keeps each entry's audience and filters candidates by the searcher's visibility
         before scoring (architecture, section 2); results are then read back through ``get_many``.
+        With ``changed_since``, only records written at or after that moment (deleted ones included).
         """
+        query = select(t.records).where(R.schema.in_(list(schemas))).order_by(R.id)
+        if changed_since is None:
+            query = query.where(R.deleted_at.is_(None))
+            ids = None
+        else:
+            query = query.where(R.updated_at >= changed_since)
+            ids = select(R.id).where(R.schema.in_(list(schemas)), R.updated_at >= changed_since)
         grants: dict[str, set[str]] = {}
-        for record_id, agency in self.c.execute(select(t.record_agencies.c.record_id, t.record_agencies.c.agency)):
+        agency_rows = select(t.record_agencies.c.record_id, t.record_agencies.c.agency)
+        group_rows = select(t.record_groups.c.record_id, t.record_groups.c.group_name)
+        if ids is not None:
+            agency_rows = agency_rows.where(t.record_agencies.c.record_id.in_(ids))
+            group_rows = group_rows.where(t.record_groups.c.record_id.in_(ids))
+        for record_id, agency in self.c.execute(agency_rows):
             grants.setdefault(record_id, set()).add(agency)
         groups: dict[str, set[str]] = {}
-        for record_id, group in self.c.execute(select(t.record_groups.c.record_id, t.record_groups.c.group_name)):
+        for record_id, group in self.c.execute(group_rows):
             groups.setdefault(record_id, set()).add(group)
-        query = select(t.records).where(R.schema.in_(list(schemas)), R.deleted_at.is_(None)).order_by(R.id)
         for row in self.c.execute(query):
-            yield Stored(
-                _to_record(row),
-                Audience(frozenset(grants.get(row.id, ())), frozenset(groups.get(row.id, ()))),
+            stored = Stored(
+                _to_record(row), Audience(frozenset(grants.get(row.id, ())), frozenset(groups.get(row.id, ())))
             )
+            yield stored, row.deleted_at is not None
+
+    def last_change(self) -> datetime | None:
+        value = self.c.execute(select(func.max(R.updated_at))).scalar()
+        return _aware(value) if value is not None else None
 
     def audience(self, record_id: str) -> Audience:
         agencies = self.c.execute(select(t.record_agencies.c.agency).where(t.record_agencies.c.record_id == record_id))

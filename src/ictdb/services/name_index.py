@@ -1,0 +1,83 @@
+"""The matcher's index of every person and group on the node, kept current with the store.
+
+Built from the store on first use and refreshed before each search from the records written since
+(deleted ones are removed). Each entry carries its record's reach (owner, distribution, audience,
+review date) and hit policy as the index's opaque tag, so candidates a searcher may not see are
+set aside before scoring.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from ictdb.matching import MatchEntry, NameIndex
+from ictdb.model.records import Organization, Person
+from ictdb.model.vocab import HitPolicy
+from ictdb.policy.visibility import Reach, reach_of
+from ictdb.services.node import Node
+from ictdb.storage.records import Stored
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    reach: Reach
+    hit_policy: HitPolicy
+
+
+def entry_of(stored: Stored) -> MatchEntry | None:
+    record = stored.record
+    body = record.body
+    if not isinstance(body, (Person, Organization)):
+        return None
+    tag = Tag(reach_of(record.envelope, stored.audience), record.envelope.hit_policy)
+    if isinstance(body, Person):
+        return MatchEntry(
+            entity_id=record.id,
+            schema="Person",
+            names=tuple(body.names),
+            birth_dates=tuple(body.birth_dates),
+            nationalities=tuple(body.nationalities),
+            gender=body.gender.value if body.gender else None,
+            documents=tuple(d.number for d in body.documents),
+            caption=record.caption(),
+            tag=tag,
+        )
+    return MatchEntry(
+        entity_id=record.id, schema="Organization", names=tuple(body.names), caption=record.caption(), tag=tag
+    )
+
+
+class LiveIndex:
+    def __init__(self) -> None:
+        self.index = NameIndex()
+        self.watermark: datetime | None = None
+        self.lock = threading.Lock()
+
+    def refresh(self, node: Node) -> NameIndex:
+        with self.lock, node.store.transaction() as tx:
+            latest = tx.records.last_change()
+            if latest is None or (self.watermark is not None and latest < self.watermark):
+                return self.index
+            if self.watermark is None:
+                entries = [e for stored, _ in tx.records.matchable() if (e := entry_of(stored)) is not None]
+                self.index.add_many(entries)
+            else:
+                for stored, deleted in tx.records.matchable(changed_since=self.watermark):
+                    if stored.record.id in self.index:
+                        self.index.remove(stored.record.id)
+                    entry = None if deleted else entry_of(stored)
+                    if entry is not None:
+                        self.index.add(entry)
+            # records written in the same instant as the newest one are read again next time: harmless
+            self.watermark = latest
+            return self.index
+
+
+def live_index(node: Node) -> NameIndex:
+    cache = node.caches.get("name_index")
+    if cache is None:
+        cache = node.caches["name_index"] = LiveIndex()
+    index: NameIndex = cache.refresh(node)
+    return index

@@ -1,0 +1,107 @@
+"""Sanctions lists: the UN Security Council Consolidated List and OFAC's SDN list, imported as deltas.
+
+Each list is owned by its list-authority agency (UN-SC, US-OFAC), created on first import and shared
+with all members. A newer file reports what was added, changed (field by field) and delisted; a
+delisted entry's Designation is ended with the date of the import, never deleted; entries that did not
+change are not touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ictdb.formats.ofac_sdn import read_ofac_sdn
+from ictdb.formats.un_sc import read_un_sc
+from ictdb.model.actors import Actor
+from ictdb.model.bundle import ImportItem, ParseReport
+from ictdb.model.dates import FuzzyDate
+from ictdb.model.records import Designation
+from ictdb.model.vocab import Role
+from ictdb.policy.roles import require
+from ictdb.services.audit import log
+from ictdb.services.directory import actor_for, ensure_list_authority
+from ictdb.services.imports import ImportSummary, Progress, import_items
+from ictdb.services.node import Node
+
+
+@dataclass(frozen=True, slots=True)
+class ListAuthority:
+    code: str
+    name: str
+    country: str
+
+
+UN_SC = ListAuthority("UN-SC", "United Nations Security Council", "XX")
+US_OFAC = ListAuthority("US-OFAC", "US Treasury Office of Foreign Assets Control", "US")
+
+
+@dataclass(slots=True)
+class ListImport:
+    summary: ImportSummary
+    report: ParseReport
+    delisted: list[str] = field(default_factory=list)
+
+
+def _import_list(
+    node: Node,
+    actor: Actor,
+    authority: ListAuthority,
+    read: Callable[[], tuple[list[ImportItem], ParseReport]],
+    source: str,
+    progress: Progress | None,
+) -> ListImport:
+    require(actor, Role.NODE_ADMIN, "importing a sanctions list")
+    items, report = read()
+    ensure_list_authority(node, authority.code, authority.name, authority.country)
+    lists = actor_for(node, authority.code, origin=actor.origin)
+    summary = import_items(node, lists, items, source=source, progress=progress, audit_action="import.list")
+    present = {i.key for i in items}
+    result = ListImport(summary, report)
+    today = FuzzyDate.parse(node.today())
+    with node.store.transaction() as tx:
+        for record in tx.records.stream(node.viewer(lists), schemas=["Designation"]):
+            body = record.body
+            source_ids = {i.value for i in body.identifiers if i.scheme == "source-id"}
+            if record.owner != authority.code or not isinstance(body, Designation) or body.ended_on is not None:
+                continue
+            if source_ids and not source_ids & present:
+                result.delisted.append(record.id)
+        for record_id in result.delisted:
+            current = tx.records.get(node.viewer(lists), record_id)
+            assert current is not None and isinstance(current.body, Designation)
+            ended = current.model_copy(
+                update={
+                    "body": current.body.model_copy(update={"ended_on": today}),
+                    "version": current.version + 1,
+                    "updated_at": node.now(),
+                }
+            )
+            tx.records.replace(
+                ended, expected_version=current.version, change="delist", reason=source, by=lists.username
+            )
+        log(
+            tx,
+            node,
+            actor,
+            "import.list.delta",
+            result.delisted,
+            query=source,
+            detail={
+                "list": authority.code,
+                "added": len(summary.created),
+                "changed": len(summary.updated),
+                "unchanged": len(summary.unchanged),
+                "delisted": len(result.delisted),
+            },
+        )
+    return result
+
+
+def import_un_sc(node: Node, actor: Actor, path: Path, *, progress: Progress | None = None) -> ListImport:
+    return _import_list(node, actor, UN_SC, lambda: read_un_sc(path), path.name, progress)
+
+
+def import_ofac_sdn(node: Node, actor: Actor, directory: Path, *, progress: Progress | None = None) -> ListImport:
+    return _import_list(node, actor, US_OFAC, lambda: read_ofac_sdn(directory), directory.name, progress)
