@@ -6,7 +6,8 @@
     ├── Conflict             a stale version, a duplicate that the actor owns
     ├── Forbidden            the actor's role or agency does not allow the action
     ├── ImportFailed         a file that cannot be read; names file, line and field
-    └── IntegrityError       the audit chain or stored data is not what was written
+    ├── IntegrityError       the audit chain or stored data is not what was written
+    └── Unauthenticated      no credentials, or wrong, expired or revoked ones
 
 The CLI maps these to exit codes and the API to HTTP statuses, each in one place.
 """
@@ -60,3 +61,7 @@ class ImportFailed(IctdbError):
 
 class IntegrityError(IctdbError):
     code = "integrity"
+
+
+class Unauthenticated(IctdbError):
+    code = "unauthenticated"

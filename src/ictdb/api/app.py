@@ -1,0 +1,48 @@
+"""The ASGI application: the JSON API under /api/v1 and the browser pages, built from a node."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, FastAPI
+
+from ictdb.api import errors
+from ictdb.api.deps import Config
+from ictdb.api.limits import MAX_BODY, RequestLimits
+from ictdb.api.routes import audit, directory, health, records, session, tokens
+from ictdb.services.node import Node
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+The HTTP API of an ictdb node. Authenticate with a bearer token (`Authorization: Bearer <secret>`),
+issued by `POST /api/v1/tokens` or `ictdb token create USER`.
+
+Every answer shows only what the caller's agency may see: a record hidden from the caller answers exactly
+like one that does not exist. Errors are JSON: `{"error": {"code": "not_found", "message": "..."}}`.
+"""
+
+
+def create_app(
+    node: Node, *, session_key: bytes | None = None, secure_cookies: bool = True, max_body: int = MAX_BODY
+) -> FastAPI:
+    """Build the app around ``node``. ``session_key`` signs browser sessions (a fresh random one by default, so
+    sessions end when the server restarts); ``secure_cookies`` is off only for plain-HTTP test servers."""
+    app = FastAPI(
+        title="ictdb",
+        summary="International Counter-Terrorism Database",
+        description=DESCRIPTION,
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.node = node
+    app.state.config = Config(session_key=session_key or secrets.token_bytes(32), secure_cookies=secure_cookies)
+    errors.install(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (health, session, tokens, records, directory, audit):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.add_middleware(RequestLimits, max_body=max_body, form_paths=(f"{API_PREFIX}/screenings",))
+    return app

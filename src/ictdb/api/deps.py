@@ -1,0 +1,57 @@
+"""Request dependencies: the node, and the actor a request runs for (bearer token or browser session)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ictdb.model.actors import Actor
+from ictdb.model.errors import Unauthenticated
+from ictdb.services import auth
+from ictdb.services.node import Node
+
+SESSION_COOKIE = "ictdb_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """What the app was built with; kept on ``app.state`` so nothing is read from the environment."""
+
+    session_key: bytes
+    secure_cookies: bool = True
+
+
+def get_node(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+def get_config(request: Request) -> Config:
+    config: Config = request.app.state.config
+    return config
+
+
+def current_actor(request: Request) -> Actor:
+    """A bearer token if one is sent; else the session cookie, with the CSRF header on any change."""
+    node = get_node(request)
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthenticated("use Authorization: Bearer <token>")
+        return auth.authenticate_token(node, secret.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        actor, session = auth.session_actor(node, cookie, get_config(request).session_key, origin="api")
+        if request.method not in _SAFE:
+            auth.check_csrf(session, request.headers.get(CSRF_HEADER))
+        return actor
+    raise Unauthenticated("authentication required: send a bearer token")
+
+
+NodeDep = Annotated[Node, Depends(get_node)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
