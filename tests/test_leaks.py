@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from conftest import Clock
 from factories import seed_agencies
+from ictdb.matching import MatchQuery
 from ictdb.model.actors import Actor
 from ictdb.model.envelope import Envelope, EnvelopeInput
 from ictdb.model.errors import NotFound
@@ -30,6 +31,7 @@ from ictdb.model.vocab import HandlingCode
 from ictdb.policy.visibility import Viewer, audience_of, may_see
 from ictdb.services import audit, directory, exports, records
 from ictdb.services.node import Node
+from ictdb.services.search import screen, search
 
 CODES = {"FR-DGSI": "FR", "JO-GID": "JO", "IQ-CTS": "IQ", "DE-BKA": "DE"}
 MISSING = "per-ffffffffffff"
@@ -141,6 +143,15 @@ def _check_viewer(world: World, agency: str) -> None:
         for rid in expected
         if world.records[rid].owner == agency or world.records[rid].envelope.handling is not HandlingCode.H2
     }
+
+    # search and screening: matches only among what the viewer may see, restricted owners never visible ones
+    for outcome in [
+        search(node, actor, MatchQuery(names=("Person 1",)), limit=100, threshold=0.0),
+        *screen(
+            node, actor, [MatchQuery(names=("Group 2",)), MatchQuery(names=("Person 3",))], source="t", threshold=0.0
+        ),
+    ]:
+        assert {m.record.id for m in outcome.matches} <= expected
 
     # the review queue holds the agency's own records only
     assert {r.owner for r in records.due_for_review(node, actor)} <= {agency}
