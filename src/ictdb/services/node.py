@@ -6,8 +6,8 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import UTC, date, datetime
+from typing import Any
 
 from ictdb.model.actors import Actor
 from ictdb.policy.visibility import Viewer
