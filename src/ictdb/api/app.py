@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from ictdb.api import errors
 from ictdb.api.deps import Config
 from ictdb.api.limits import MAX_BODY, RequestLimits
-from ictdb.api.routes import audit, directory, health, records, session, tokens
+from ictdb.api.routes import audit, directory, health, records, search, session, tokens
 from ictdb.services.node import Node
 
 API_PREFIX = "/api/v1"
@@ -38,10 +38,11 @@ def create_app(
         redoc_url=None,
     )
     app.state.node = node
+    app.state.screenings = search.Jobs()
     app.state.config = Config(session_key=session_key or secrets.token_bytes(32), secure_cookies=secure_cookies)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, session, tokens, records, directory, audit):
+    for module in (health, session, tokens, records, directory, audit, search):
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(RequestLimits, max_body=max_body, form_paths=(f"{API_PREFIX}/screenings",))

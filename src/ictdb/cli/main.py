@@ -9,7 +9,7 @@ import pydantic
 import typer
 
 from ictdb.bootstrap import Settings
-from ictdb.cli import audit_cmd, demo_cmd, directory_cmd, records_cmd, search_cmd, transfer_cmd
+from ictdb.cli import audit_cmd, demo_cmd, directory_cmd, records_cmd, search_cmd, serve_cmd, transfer_cmd
 from ictdb.cli.context import Context, err
 from ictdb.model.errors import (
     Conflict,
@@ -57,6 +57,7 @@ directory_cmd.register(cli)
 records_cmd.register(cli)
 transfer_cmd.register(cli)
 audit_cmd.register(cli)
+serve_cmd.register(cli)
 search_cmd.register(cli)
 demo_cmd.register(cli)
 

@@ -1,0 +1,67 @@
+"""``ictdb serve``: run the API and the web pages on uvicorn; ``ictdb token create``: issue an API token."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from ictdb.bootstrap import ENV_DATABASE
+from ictdb.cli.context import out, state
+from ictdb.services import auth
+
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+
+# The app is named by import string, as uvicorn expects for workers, and built by its factory at start-up.
+APP_FACTORY = "ictdb.api.server:from_environment"
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Serve the web application and the API (/api/v1, documented at /api/v1/docs).
+
+    Example: ictdb --db sqlite:///demo.sqlite3 serve --port 8000
+    """
+    import uvicorn
+
+    c = state(ctx)
+    os.environ[ENV_DATABASE] = c.settings.database_url
+    out.print(f"serving {c.settings.database_url} on http://{host}:{port}/ (API docs: /api/v1/docs)")
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="the user the token acts for")],
+    label: Annotated[str | None, typer.Option(help="what the token is for")] = None,
+    days: Annotated[int, typer.Option(help="days until it expires")] = 90,
+) -> None:
+    """Issue an API token; its secret is printed once. Example: ictdb --as JO-GID token create officer.jo"""
+    c = state(ctx)
+    issued = auth.issue_token(c.node(), c.actor(), username=username, label=label, ttl=timedelta(days=days))
+    c.emit(
+        {"id": issued.id, "secret": issued.secret, "username": issued.username, "expires_at": issued.expires_at},
+        lambda: out.print(
+            f"token {issued.id} for {issued.username}, until {issued.expires_at:%Y-%m-%d}:\n{issued.secret}"
+        ),
+    )
+
+
+@token_app.command("revoke")
+def token_revoke(ctx: typer.Context, token_id: Annotated[str, typer.Argument()]) -> None:
+    """Revoke one of the acting user's tokens. Example: ictdb --as JO-GID:officer.jo token revoke tok-0123abcd"""
+    c = state(ctx)
+    auth.revoke_token(c.node(), c.actor(), token_id)
+    c.emit({"revoked": token_id}, lambda: out.print(f"revoked {token_id}"))
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("serve")(serve)
+    cli.add_typer(token_app, name="token")
