@@ -6,7 +6,7 @@ import secrets
 
 from fastapi import APIRouter, FastAPI
 
-from ictdb.api import errors
+from ictdb.api import errors, ui
 from ictdb.api.deps import Config
 from ictdb.api.limits import MAX_BODY, RequestLimits
 from ictdb.api.routes import audit, directory, health, records, search, session, tokens
@@ -45,5 +45,6 @@ def create_app(
     for module in (health, session, tokens, records, directory, audit, search):
         api.include_router(module.router)
     app.include_router(api)
+    ui.install(app)
     app.add_middleware(RequestLimits, max_body=max_body, form_paths=(f"{API_PREFIX}/screenings",))
     return app

@@ -1,0 +1,230 @@
+"""The analysts' pages: server-rendered from the templates in ``ictdb.web``, over the same services as the API.
+
+Every form posts the session's CSRF token; every value is escaped by Jinja2's autoescape, so a name or a
+report containing markup shows as text.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ictdb.api.deps import SESSION_COOKIE, get_config, get_node
+from ictdb.model.actors import Actor
+from ictdb.model.errors import NotFound, Unauthenticated, ValidationError
+from ictdb.model.stored import body_to_data
+from ictdb.model.vocab import Role
+from ictdb.services import audit, auth, records
+from ictdb.services.auth import Session
+from ictdb.services.search import MatchQuery, search
+
+ASSETS = "ictdb.web"
+LANGUAGES = (("en", "English"), ("ar", "العربية"), ("ru", "Русский"))
+LANG_COOKIE = "ictdb_lang"
+_SKIP_DETAILS = {"schema", "names", "identifiers"}
+
+router = APIRouter(include_in_schema=False)
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader(ASSETS, "templates"), autoescape=select_autoescape(default=True))
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    text = files(ASSETS).joinpath("i18n", f"{lang}.json").read_text(encoding="utf-8")
+    data: dict[str, str] = json.loads(text)
+    return data
+
+
+def language(request: Request) -> str:
+    codes = {code for code, _ in LANGUAGES}
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate in codes:
+            return candidate
+    accept = request.headers.get("accept-language", "")[:2].lower()
+    return accept if accept in codes else "en"
+
+
+def _session(request: Request) -> tuple[Actor, Session] | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return auth.session_actor(get_node(request), cookie, get_config(request).session_key)
+    except Unauthenticated:
+        return None
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    found = _session(request)
+    actor = found[0] if found else None
+    html = (
+        _environment()
+        .get_template(template)
+        .render(
+            t=catalogue(lang),
+            lang=lang,
+            languages=LANGUAGES,
+            actor=actor,
+            csrf=found[1].csrf if found else "",
+            can_audit=bool(actor and actor.has(Role.SUPERVISOR)),
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") == lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    return render(request, "login.html", failed=False)
+
+
+@router.post("/login")
+def login_form(
+    request: Request, username: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=1024)]
+) -> Response:
+    node = get_node(request)
+    try:
+        actor = auth.login(node, username, password)
+    except Unauthenticated:
+        return render(request, "login.html", status=401, failed=True)
+    config = get_config(request)
+    cookie, _ = auth.open_session(node, actor, config.session_key)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=int(auth.SESSION_TTL.total_seconds()),
+        httponly=True,
+        secure=config.secure_cookies,
+        samesite="strict",
+        path="/",
+    )
+    return response
+
+
+def _checked(request: Request, csrf: str) -> Actor | None:
+    found = _session(request)
+    if found is None:
+        return None
+    auth.check_csrf(found[1], csrf)
+    return found[0]
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    _checked(request, csrf)
+    response = _to_login()
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def search_page(request: Request, q: str = "") -> Response:
+    found = _session(request)
+    if found is None:
+        return _to_login()
+    q = q.strip()[:300]
+    results: list[Any] = []
+    restricted: list[str] = []
+    if q and any(ch.isalpha() for ch in q):
+        outcome = search(get_node(request), found[0], MatchQuery(names=(q,)), limit=25)
+        results, restricted = outcome.matches, outcome.restricted_owners
+    return render(request, "search.html", q=q, results=results, restricted=restricted)
+
+
+def _names_by_script(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for name in data.get("names", []):
+        groups.setdefault(name.get("script") or "?", []).append(name)
+    return sorted(groups.items())
+
+
+@router.get("/records/{record_id}")
+def record_page(request: Request, record_id: str) -> Response:
+    found = _session(request)
+    if found is None:
+        return _to_login()
+    node, actor = get_node(request), found[0]
+    try:
+        record = records.get_record(node, actor, record_id)
+    except NotFound:
+        return render(request, "search.html", status=404, q="", results=[], restricted=[])
+    data = body_to_data(record.body)
+    details = [(k, v) for k, v in data.items() if k not in _SKIP_DETAILS]
+    return render(
+        request,
+        "record.html",
+        record=record,
+        names_by_script=_names_by_script(data),
+        identifiers=data.get("identifiers", []),
+        details=details,
+        links=records.linked_records(node, actor, record_id),
+        history=records.record_history(node, actor, record_id),
+    )
+
+
+@router.get("/review")
+def review_page(request: Request) -> Response:
+    found = _session(request)
+    if found is None:
+        return _to_login()
+    return render(request, "review.html", due=records.due_for_review(get_node(request), found[0]))
+
+
+@router.post("/review/{record_id}")
+def review_form(
+    request: Request,
+    record_id: str,
+    review_by: Annotated[str, Form()],
+    reason: Annotated[str, Form(max_length=2000)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    actor = _checked(request, csrf)
+    if actor is None:
+        return _to_login()
+    try:
+        until = date.fromisoformat(review_by)
+    except ValueError:
+        raise ValidationError("a date as YYYY-MM-DD", "review_by") from None
+    records.extend_review(get_node(request), actor, record_id, until, reason)
+    return RedirectResponse("/review", status_code=303)
+
+
+@router.get("/audit")
+def audit_page(request: Request) -> Response:
+    found = _session(request)
+    if found is None:
+        return _to_login()
+    node, actor = get_node(request), found[0]
+    t = catalogue(language(request))
+    sections = [
+        (t["accesses"], audit.accesses_to_mine(node, actor, limit=200)),
+        (t["our_log"], audit.agency_log(node, actor, limit=200)),
+    ]
+    return render(request, "audit.html", sections=sections)
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/static", StaticFiles(packages=[(ASSETS, "static")]), name="static")

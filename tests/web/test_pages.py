@@ -1,0 +1,73 @@
+"""The pages in-process: login, search across scripts, a profile, escaping, languages and CSRF."""
+
+from __future__ import annotations
+
+import re
+
+from api.conftest import Api
+from factories import person
+
+
+def _log_in(api: Api, username: str = "officer.jo-gid") -> None:
+    answer = api.client.post("/login", data={"username": username, "password": "correct horse battery"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+
+
+def test_pages_need_a_login_and_a_wrong_password_says_so(api: Api) -> None:
+    assert api.client.get("/").status_code == 303
+    failed = api.client.post("/login", data={"username": "officer.jo-gid", "password": "wrong password"})
+    assert failed.status_code == 401 and 'role="alert"' in failed.text
+
+
+def test_search_shows_scores_and_restricted_notices_and_profile_groups_names(api: Api) -> None:
+    shared = person(api.node, api.actors["FR-DGSI"], "Abu Bakr al-Baghdadi", "أبو بكر البغدادي", "Абу Бакр аль-Багдади")
+    person(api.node, api.actors["DE-BKA"], "Abu Bakr al-Baghdadi", distribution="owner", hit_policy="hit-no-hit")
+    _log_in(api)
+    page = api.client.get("/", params={"q": "أبو بكر البغدادي", "lang": "ar"})
+    assert page.status_code == 200
+    assert re.search(r'<html lang="ar" dir="rtl">', page.text)
+    assert f'href="/records/{shared.id}"' in page.text and "DE-BKA" in page.text
+    assert re.search(r'class="score">0\.\d\d<', page.text) or 'class="score">1.00<' in page.text
+    profile = api.client.get(f"/records/{shared.id}")
+    assert '<html lang="ar" dir="rtl">' in profile.text  # the language choice is remembered
+    for script in ("Arab", "Cyrl", "Latn"):
+        assert f"<strong>{script}</strong>" in profile.text
+    assert '<bdi dir="auto"' in profile.text and "FR-DGSI" in profile.text
+
+
+def test_script_injection_in_a_name_renders_as_text(api: Api) -> None:
+    evil = person(api.node, api.actors["JO-GID"], "<script>alert(1)</script> Omar")
+    _log_in(api)
+    profile = api.client.get(f"/records/{evil.id}", params={"lang": "ru"})
+    assert "<script>alert(1)</script>" not in profile.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Omar" in profile.text
+    assert '<html lang="ru" dir="ltr">' in profile.text
+
+
+def test_a_hidden_record_page_is_the_same_as_a_missing_one(api: Api) -> None:
+    hidden = person(api.node, api.actors["DE-BKA"], "Hidden Person", distribution="owner")
+    _log_in(api)
+    one = api.client.get(f"/records/{hidden.id}")
+    other = api.client.get("/records/per-ffffffffffff")
+    assert one.status_code == other.status_code == 404 and one.text == other.text
+
+
+def test_forms_without_the_csrf_token_are_refused(api: Api) -> None:
+    due = person(api.node, api.actors["JO-GID"], "Due Person", review_by="2026-12-01")
+    api.node.clock.advance(days=10)  # type: ignore[attr-defined]
+    _log_in(api)
+    page = api.client.get("/review")
+    assert f'href="/records/{due.id}"' in page.text
+    form = {"review_by": "2029-01-01", "reason": "still needed"}
+    assert api.client.post(f"/review/{due.id}", data=form).status_code == 401
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf
+    kept = api.client.post(f"/review/{due.id}", data={**form, "csrf": csrf.group(1)})
+    assert kept.status_code == 303
+    assert f'href="/records/{due.id}"' not in api.client.get("/review").text
+
+
+def test_assets_ship_in_the_package(api: Api) -> None:
+    assert "lang-switch" in api.client.get("/static/app.js").text
+    assert api.client.get("/static/app.css").status_code == 200
+    assert api.client.get("/static/../../api/app.py").status_code == 404
