@@ -1,0 +1,105 @@
+"""End to end in headless Chromium (Debian's package, driven by Playwright): log in, search in Arabic, open a
+profile, check the Arabic layout is right-to-left. Without /usr/bin/chromium these skip, unless
+ICTDB_REQUIRE_BROWSER=1 (CI) makes that a failure."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from conftest import Clock
+from factories import person, seed_agencies
+from ictdb.api.app import create_app
+from ictdb.services.node import IdFactory, Node
+from ictdb.storage.store import Store
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _require_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("ICTDB_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{CHROMIUM} is required (ICTDB_REQUIRE_BROWSER=1) but missing")
+    pytest.skip(f"{CHROMIUM} is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, Node, str]]:
+    _require_chromium()
+    database = tmp_path / "browser.sqlite3"
+    database.write_bytes(sqlite_template.read_bytes())
+    node = Node(store=Store.open(f"sqlite:///{database}"), clock=Clock(), new_id=IdFactory(99))
+    actors = seed_agencies(node)
+    record = person(node, actors["JO-GID"], "Abu Bakr al-Baghdadi", "أبو بكر البغدادي", distribution="members")
+    port = _free_port()
+    # Plain HTTP on loopback: Chromium keeps Secure cookies for 127.0.0.1, but set them without the flag anyway.
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(node, secure_cookies=False), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the test server did not start"
+    yield f"http://127.0.0.1:{port}", node, record.id
+    server.should_exit = True
+    thread.join(10)
+    node.store.close()
+
+
+def test_log_in_search_in_arabic_and_open_a_profile(served: tuple[str, Node, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, _, record_id = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/login?lang=ar")
+            assert page.locator("html").get_attribute("dir") == "rtl"
+            page.fill("input[name=username]", "officer.fr-dgsi")
+            page.fill("input[name=password]", "correct horse battery")
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            page.fill("input[name=q]", "ابو بكر البغدادي")
+            page.press("input[name=q]", "Enter")
+            link = page.locator(f'a[href="/records/{record_id}"]')
+            link.wait_for()
+            assert page.locator("html").get_attribute("dir") == "rtl"
+            # right-to-left layout: the first column of the results sits at the right edge
+            table = page.locator("table.results").bounding_box()
+            score = page.locator("td.score").first.bounding_box()
+            assert table and score and score["x"] + score["width"] > table["x"] + table["width"] / 2
+            link.click()
+            page.wait_for_url(f"{base}/records/{record_id}")
+            assert "أبو بكر البغدادي" in page.inner_text("main")
+            assert page.locator("dd").first.inner_text() == "JO-GID"
+        finally:
+            browser.close()
