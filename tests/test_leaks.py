@@ -20,8 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.client import in_process
 from conftest import Clock
 from factories import seed_agencies
+from ictdb.api.app import create_app
 from ictdb.matching import MatchQuery
 from ictdb.model.actors import Actor
 from ictdb.model.envelope import Envelope, EnvelopeInput
@@ -29,7 +31,7 @@ from ictdb.model.errors import NotFound
 from ictdb.model.stored import Record, parse_body
 from ictdb.model.vocab import HandlingCode
 from ictdb.policy.visibility import Viewer, audience_of, may_see
-from ictdb.services import audit, directory, exports, records
+from ictdb.services import audit, auth, directory, exports, records
 from ictdb.services.node import Node
 from ictdb.services.search import screen, search
 
@@ -160,6 +162,36 @@ def _check_viewer(world: World, agency: str) -> None:
     for event in audit.accesses_to_mine(node, actor, limit=1000):
         assert all(world.records[rid].owner == agency for rid in event.record_ids if rid in world.records)
     assert {e.agency for e in audit.agency_log(node, actor, limit=1000)} <= {agency}
+
+    # the HTTP API's read endpoints, called as the viewer's user with a bearer token
+    _check_api(world, agency, expected)
+
+
+def _check_api(world: World, agency: str, expected: set[str]) -> None:
+    node, actor = world.node, world.actors[agency]
+    bearer = {"Authorization": f"Bearer {auth.issue_token(node, actor).secret}"}
+    with in_process(create_app(node)) as client:
+        listed = client.get("/api/v1/records", params={"limit": 1000}, headers=bearer).json()
+        assert {r["id"] for r in listed["records"]} == expected and listed["total"] == len(expected)
+        missing = client.get(f"/api/v1/records/{MISSING}", headers=bearer)
+        for rid in world.records:
+            for suffix in ("", "/history", "/links"):
+                answer = client.get(f"/api/v1/records/{rid}{suffix}", headers=bearer)
+                if rid in expected:
+                    assert answer.status_code == 200
+                    if suffix == "/links":
+                        assert {link["record"]["id"] for link in answer.json()} <= expected
+                else:
+                    assert answer.status_code == missing.status_code == 404
+                    assert answer.json()["error"]["message"].replace(rid, "ID") == missing.json()["error"][
+                        "message"
+                    ].replace(MISSING, "ID")
+        due = client.get("/api/v1/review/due", headers=bearer).json()
+        assert {r["envelope"]["owner"] for r in due} <= {agency}
+        for event in client.get("/api/v1/audit/accesses", params={"limit": 1000}, headers=bearer).json():
+            assert all(world.records[rid].owner == agency for rid in event["record_ids"] if rid in world.records)
+        log = client.get("/api/v1/audit/log", params={"limit": 1000}, headers=bearer).json()
+        assert {e["agency"] for e in log} <= {agency}
 
 
 @settings(
