@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,18 +48,36 @@ def _config() -> Config:
     return config
 
 
-def _head_revision() -> str:
-    """The newest migration's revision id: by our naming, the highest-numbered file in versions/."""
-    names = sorted(p.name for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
-    return names[-1].split("_", 1)[0]
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\s*=\s*(.+)$", re.MULTILINE)
+
+
+def head_revisions() -> set[str]:
+    """The migrations nothing builds on. Read from the files, so that everyday commands need not import alembic.
+
+    Several heads are allowed: independent features add their own migration on the same parent, and
+    ``migrate`` upgrades to all of them.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found = _REVISION.search(text)
+        if not found:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN.search(text)
+        if down:
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return revisions - parents
 
 
 def needs_migration(engine: Engine) -> bool:
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return True
-        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    return current != _head_revision()
+        current = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    return current != head_revisions()
 
 
 def migrate(engine: Engine) -> None:
@@ -70,4 +89,4 @@ def migrate(engine: Engine) -> None:
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
