@@ -9,7 +9,8 @@ Task definitions (see benchmarks/RESULTS.md for the numbers):
   or by a shared document number). Negatives are Arabic-script
   names of people who are not listed: the parts of real listed names recombined across people (first name
   of one, father's name of another, family name of a third), so they look like listed names without being
-  anyone's, and names built from Wikidata's Arabic-script name words.
+  anyone's, and names built from Wikidata's Arabic-script name words. Negatives have at least three words:
+  two common words (علي إبراهيم) are often a listed name in another order, so not a negative at all.
 * ``latin``: OFAC 'a.k.a.' names that are spelling variants of the same entry's primary name (same number of
   words, character-bigram overlap >= 0.5, not identical after folding). The watchlist holds the OFAC
   individuals under their primary names only, plus the UN individuals with all their Latin names.
@@ -158,7 +159,7 @@ def arabic_task(sanctions: Sanctions, negatives: int, seed: int = 7) -> Task:
     made: list[MatchQuery] = []
     seen: set[tuple[str, ...]] = set()
     while len(made) < negatives // 2:
-        length = rng.choice([len(words) for words in arabic_names])
+        length = max(3, rng.choice([len(words) for words in arabic_names]))
         words = []
         for position in range(length):
             donors = [w for w in arabic_names if len(w) > position]
@@ -170,7 +171,7 @@ def arabic_task(sanctions: Sanctions, negatives: int, seed: int = 7) -> Task:
     vocabulary = _arabic_words(DATA / "names" / "wikidata-coling2018" / "wd_arabic_20", 1, 4000, rng)
     vocabulary += _arabic_words(DATA / "names" / "google-ar2en" / "ar2en-test.txt", 0, 2000, rng)
     while len(made) < negatives:
-        made.append(MatchQuery(names=(" ".join(rng.sample(vocabulary, rng.choice([2, 3, 3, 4]))),)))
+        made.append(MatchQuery(names=(" ".join(rng.sample(vocabulary, rng.choice([3, 3, 4]))),)))
     linked = sum(1 for key in sanctions.same_person if key.startswith("un:"))
     return Task("arabic", watchlist, positives, made, {"un_records_linked_to_ofac": linked})
 
