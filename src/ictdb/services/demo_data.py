@@ -27,7 +27,7 @@ import csv
 import io
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -36,7 +36,6 @@ from ictdb.model.bundle import ImportItem
 from ictdb.model.dates import FuzzyDate, Precision
 from ictdb.model.envelope import Distribution, DistributionKind, EnvelopeDefaults, EnvelopeInput
 from ictdb.model.records import (
-    Address,
     Association,
     Body,
     Designation,
@@ -45,7 +44,6 @@ from ictdb.model.records import (
     Incident,
     Membership,
     Movement,
-    Name,
     Organization,
     Person,
     Place,
@@ -63,7 +61,6 @@ from ictdb.model.vocab import (
     MembershipRole,
     MovementEvidence,
     NameKind,
-    OrganizationStatus,
     OrganizationType,
     PersonStatus,
     PlotStatus,
@@ -76,7 +73,7 @@ from ictdb.model.vocab import (
 )
 from ictdb.services import demo_names as names
 from ictdb.services import demo_texts as texts
-from ictdb.services.demo_names import ArabicPart, CaucasusPart, EuropeanPart, GroupName, Town
+from ictdb.services import demo_world as world
 
 ENTITY_SCHEMAS = frozenset({"Person", "Organization"})
 # Review dates before this day are "already past" in the demo whatever day it is loaded.
@@ -291,328 +288,8 @@ def may_see(envelope: EnvelopeInput | None, owner: str, viewer: str, groups: lis
 
 # --- people -------------------------------------------------------------------------------------------------
 
-_NATIONALITIES = {
-    "arab": (("IQ", 40), ("SY", 25), ("JO", 12), ("TN", 8), ("LY", 5), ("EG", 5), ("SA", 3), ("LB", 2)),
-    "caucasus": (("RU", 85), ("GE", 10), ("AZ", 5)),
-}
-_SECOND_NATIONALITY = {"FR": ("DZ", "MA", "TN"), "DE": ("TR", "MA", "LB")}
-_STATUS = (
-    (PersonStatus.SUSPECT, 40),
-    (PersonStatus.FTF, 30),
-    (PersonStatus.DETAINED, 12),
-    (PersonStatus.DECEASED, 8),
-    (PersonStatus.DESIGNATED, 10),
-)
-
-
-@dataclass(slots=True)
-class _Person:
-    """A fictional individual as the world knows him, before any agency writes him down."""
-
-    index: int
-    origin: str  # arab, caucasus, european
-    gender: Gender
-    born: date
-    town: Town
-    nationalities: list[str]
-    passport: str
-    arab: tuple[ArabicPart, ArabicPart, ArabicPart] | None = None
-    caucasus: tuple[CaucasusPart, tuple[str, str], CaucasusPart] | None = None
-    european: tuple[EuropeanPart, EuropeanPart] | None = None
-    kunya: tuple[ArabicPart, ArabicPart, ArabicPart] | None = None  # (abu/umm, son's name, nisba)
-    status: PersonStatus = PersonStatus.SUSPECT
-    groups: list[tuple[int, MembershipRole, int]] = field(default_factory=list)  # (group, role, since year)
-
-
-def _passport(rng: random.Random, country: str) -> str:
-    digits = "0123456789"
-    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
-
-    def run(alphabet: str, n: int) -> str:
-        return "".join(rng.choice(alphabet) for _ in range(n))
-
-    formats: dict[str, Callable[[], str]] = {
-        "IQ": lambda: rng.choice("AB") + run(digits, 8),
-        "SY": lambda: "N" + run(digits, 9),
-        "JO": lambda: rng.choice("NPR") + run(digits, 6),
-        "RU": lambda: run(digits, 2) + " " + run(digits, 7),
-        "FR": lambda: run(digits, 2) + run(letters, 2) + run(digits, 5),
-        "DE": lambda: "C" + run(letters + digits, 8),
-        "TR": lambda: "U" + run(digits, 8),
-    }
-    make = formats.get(country)
-    return make() if make else run(letters, 2) + run(digits, 7)
-
-
-def _birth(rng: random.Random) -> date:
-    return date(rng.randint(1966, 2003), 1, 1) + timedelta(days=rng.randrange(365))
-
-
-def _pick_weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
-
-
-def _kunya(
-    rng: random.Random, gender: Gender, nisbas: tuple[ArabicPart, ...]
-) -> tuple[ArabicPart, ArabicPart, ArabicPart]:
-    while True:
-        son = rng.choice(names.ARABIC_GIVEN_MALE)
-        nisba = rng.choice(nisbas)
-        if (son.ar, nisba.ar) in names.AVOID_KUNYAS:
-            continue
-        return (names.UMM if gender is Gender.FEMALE else names.ABU, son, nisba)
-
-
-def _make_person(rng: random.Random, index: int, origin: str) -> _Person:
-    gender = Gender.FEMALE if rng.random() < 0.1 else Gender.MALE
-    status = rng.choices([s for s, _ in _STATUS], weights=[w for _, w in _STATUS])[0]
-    if origin == "european":
-        country = rng.choice(("FR", "DE"))
-        nationalities = [country]
-        if rng.random() < 0.3:
-            nationalities.append(rng.choice(_SECOND_NATIONALITY[country]))
-        person = _Person(
-            index, origin, Gender.MALE, _birth(rng), rng.choice(names.towns_in(country)), nationalities, ""
-        )
-        person.european = (rng.choice(names.EUROPEAN_GIVEN[country]), rng.choice(names.EUROPEAN_FAMILY[country]))
-        person.kunya = _kunya(rng, Gender.MALE, (names.KUNYA_EUROPE[country],))
-    elif origin == "caucasus":
-        country = _pick_weighted(rng, _NATIONALITIES["caucasus"])
-        town_country = "GE" if country == "GE" else "RU"
-        c_pool = names.CAUCASUS_GIVEN_FEMALE if gender is Gender.FEMALE else names.CAUCASUS_GIVEN_MALE
-        person = _Person(index, origin, gender, _birth(rng), rng.choice(names.towns_in(town_country)), [country], "")
-        person.caucasus = (
-            rng.choice(c_pool),
-            rng.choice(names.CAUCASUS_PATRONYMICS),
-            rng.choice(names.CAUCASUS_FAMILY),
-        )
-        if rng.random() < 0.7:
-            person.kunya = _kunya(rng, gender, names.KUNYA_CAUCASUS)
-    else:
-        country = _pick_weighted(rng, _NATIONALITIES["arab"])
-        towns = names.towns_in(country) or names.towns_in("SY")
-        given_pool = names.ARABIC_GIVEN_FEMALE if gender is Gender.FEMALE else names.ARABIC_GIVEN_MALE
-        person = _Person(index, origin, gender, _birth(rng), rng.choice(towns), [country], "")
-        father = rng.choice(names.ARABIC_GIVEN_MALE)
-        given = rng.choice(given_pool)
-        while given is father:
-            given = rng.choice(given_pool)
-        person.arab = (given, father, rng.choice(names.ARABIC_FAMILY))
-        if rng.random() < 0.75:
-            person.kunya = _kunya(rng, gender, names.NISBAS)
-    person.passport = _passport(rng, person.nationalities[0])
-    person.status = status
-    return person
-
-
-def _latin(part: ArabicPart, style: str, variant: int) -> str:
-    if style == "fr":
-        return part.fr
-    if style == "tr":
-        return part.tr
-    return part.en[variant % len(part.en)]
-
-
-def _kunya_in(kunya: tuple[ArabicPart, ArabicPart, ArabicPart], style: str, variant: int, *, nisba: bool = True) -> str:
-    parts = kunya if nisba else kunya[:2]
-    if style == "ar":
-        return " ".join(p.ar for p in parts)
-    if style == "ru":
-        return " ".join(p.ru for p in parts)
-    return " ".join(_latin(p, style, variant) for p in parts)
-
-
-def _name(value: str, kind: NameKind, lang: str) -> Name:
-    return Name(value=value, kind=kind, lang=lang)
-
-
-def _person_names(rng: random.Random, p: _Person, style: str, *, kunya_only: bool) -> list[Name]:
-    variant = rng.randrange(3)
-    out: list[Name] = []
-    if p.arab:
-        given, father, family = p.arab
-        if style == "ar":
-            full = f"{given.ar} {father.ar} {family.ar}"
-        elif style == "ru":
-            full = f"{given.ru} {father.ru} {family.ru}"
-        else:
-            full = " ".join(_latin(x, style, variant) for x in (given, father, family))
-        out.append(_name(full, NameKind.PRIMARY, style))
-        if style == "ar" and rng.random() < 0.6:  # the spelling in his passport
-            latin = " ".join(_latin(x, "en", rng.randrange(3)) for x in (given, father, family))
-            out.append(_name(latin, NameKind.ALIAS, "en"))
-        elif style not in ("ar", "ru") and rng.random() < 0.35:
-            out.append(_name(f"{given.ar} {father.ar} {family.ar}", NameKind.ORIGINAL_SCRIPT, "ar"))
-    elif p.caucasus:
-        c_given, (patronymic, patronymic_en), c_family = p.caucasus
-        female = p.gender is Gender.FEMALE
-        if female:
-            patronymic = patronymic.replace("ович", "овна").replace("евич", "евна")
-            patronymic_en = patronymic_en.replace("ovich", "ovna").replace("evich", "evna")
-        if style == "ru":
-            out.append(_name(f"{c_family.ru}{'а' if female else ''} {c_given.ru} {patronymic}", NameKind.PRIMARY, "ru"))
-        elif style == "ar":
-            out.append(_name(f"{c_given.ar} {c_family.ar}{'ا' if female else ''}", NameKind.PRIMARY, "ar"))
-        else:
-            spelled = {"fr": (c_given.fr, c_family.fr), "de": (c_given.de, c_family.de)}.get(
-                style, (c_given.en, c_family.en)
-            )
-            suffix = "a" if female else ""
-            out.append(_name(f"{spelled[0]} {spelled[1]}{suffix}", NameKind.PRIMARY, style))
-            if rng.random() < 0.3:
-                out.append(_name(f"{c_given.en} {patronymic_en} {c_family.en}{suffix}", NameKind.ALIAS, "en"))
-            if rng.random() < 0.3:
-                female_ru = "а" if female else ""
-                out.append(_name(f"{c_given.ru} {patronymic} {c_family.ru}{female_ru}", NameKind.ORIGINAL_SCRIPT, "ru"))
-    elif p.european:
-        given_e, family_e = p.european
-        if style == "ar":
-            out.append(_name(f"{given_e.ar} {family_e.ar}", NameKind.PRIMARY, "ar"))
-        elif style == "ru":
-            out.append(_name(f"{given_e.ru} {family_e.ru}", NameKind.PRIMARY, "ru"))
-        else:
-            out.append(_name(f"{given_e.latin} {family_e.latin}", NameKind.PRIMARY, style))
-            if p.kunya and rng.random() < 0.3:
-                # A convert who took a Muslim given name: the birth name becomes a former name.
-                new_given = _latin(p.kunya[1], style, variant)
-                out[0] = _name(f"{new_given} {family_e.latin}", NameKind.PRIMARY, style)
-                out.append(_name(f"{given_e.latin} {family_e.latin}", NameKind.FORMER, style))
-    if p.kunya:
-        kunya = _name(_kunya_in(p.kunya, style, variant), NameKind.ALIAS, style)
-        if kunya_only:
-            return [_name(kunya.value, NameKind.PRIMARY, style)]
-        out.append(kunya)
-        if rng.random() < 0.25:
-            out.append(_name(_kunya_in(p.kunya, style, variant, nisba=False), NameKind.WEAK_ALIAS, style))
-    return out
-
-
-def _birth_date(rng: random.Random, born: date) -> FuzzyDate:
-    roll = rng.random()
-    if roll < 0.5:
-        if rng.random() < 0.08 and born.day <= 12 and born.day != born.month:
-            # Day and month swapped by a clerk: agencies disagree on the exact date.
-            return FuzzyDate.parse(date(born.year, born.day, born.month))
-        return FuzzyDate.parse(born)
-    if roll < 0.7:
-        return FuzzyDate.parse(str(born.year))
-    if roll < 0.85:
-        return FuzzyDate.parse(f"{born.year}~")
-    if roll < 0.95:
-        return FuzzyDate.parse(f"{born.year - rng.randint(0, 2)}/{born.year + rng.randint(1, 2)}")
-    return FuzzyDate.parse(f"{born.year}-{born.month:02d}")
-
-
-def _town_in(town: Town, style: str) -> str:
-    if style == "ar":
-        return town.ar
-    if style == "ru":
-        return town.ru
-    if style == "tr" and town.tr:
-        return town.tr
-    return town.en
-
-
-def _person_body(rng: random.Random, p: _Person, style: str, *, primary: bool) -> Person:
-    kunya_only = not primary and p.kunya is not None and rng.random() < 0.2
-    documents: list[IdentityDocument] = []
-    if primary or rng.random() < 0.4:
-        issued = date(min(p.born.year + 18 + rng.randint(0, 20), 2024), rng.randint(1, 12), rng.randint(1, 28))
-        documents.append(
-            IdentityDocument(
-                type=DocumentType.PASSPORT,
-                number=p.passport,
-                country=p.nationalities[0],
-                issued_on=FuzzyDate.parse(issued),
-                expires_on=FuzzyDate.parse(issued.replace(year=issued.year + 10)),
-            )
-        )
-    if primary and rng.random() < 0.25:
-        documents.append(
-            IdentityDocument(
-                type=DocumentType.NATIONAL_ID,
-                number="".join(rng.choice("0123456789") for _ in range(11)),
-                country=p.nationalities[0],
-            )
-        )
-    known_birth = primary or rng.random() < 0.7
-    return Person(
-        names=_person_names(rng, p, style, kunya_only=kunya_only),
-        birth_dates=[_birth_date(rng, p.born)] if known_birth else [],
-        birth_places=[_town_in(p.town, style)] if known_birth and rng.random() < 0.7 else [],
-        nationalities=list(p.nationalities) if primary else p.nationalities[:1],
-        gender=p.gender,
-        documents=documents,
-        addresses=[Address(city=_town_in(p.town, style), country=p.town.country)] if rng.random() < 0.3 else [],
-        status=[p.status],
-    )
-
 
 # --- groups -------------------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Group:
-    index: int
-    name: GroupName
-    native: str  # ar or ru
-    org_type: OrganizationType
-    areas: list[str]
-    founded: int
-    status: OrganizationStatus
-    ideology: str | None
-
-
-def _groups(rng: random.Random) -> list[_Group]:
-    groups: list[_Group] = []
-    mottos = list(names.GROUP_MOTTOS)
-    rng.shuffle(mottos)
-    # Two mottos carry two unit words each, so that one group can be renamed into the other.
-    units = list(names.GROUP_UNITS)
-    for i, motto in enumerate(mottos):
-        for unit in rng.sample(units, 2 if i < 2 else 1):
-            name = GroupName(
-                f"{unit.ar} {motto.ar}", f"{unit.en} {motto.en}", f"{unit.fr} {motto.fr}", f"{unit.ru} {motto.ru}"
-            )
-            areas = sorted(rng.sample(("IQ", "SY", "JO", "TR", "LB"), rng.randint(1, 2)))
-            groups.append(
-                _Group(len(groups), name, "ar", OrganizationType.TERRORIST_GROUP, areas, rng.randint(2003, 2018),
-                       rng.choice((OrganizationStatus.ACTIVE, OrganizationStatus.ACTIVE, OrganizationStatus.DESIGNATED)),
-                       "salafi-jihadist")
-            )  # fmt: skip
-    for group in names.CAUCASUS_GROUPS:
-        groups.append(
-            _Group(len(groups), group, "ru", OrganizationType.TERRORIST_GROUP, ["RU"], rng.randint(2007, 2016),
-                   OrganizationStatus.ACTIVE, "salafi-jihadist")
-        )  # fmt: skip
-    for group, kind in names.FRONT_GROUPS:
-        groups.append(
-            _Group(len(groups), group, "ar", OrganizationType(kind), sorted(rng.sample(("TR", "DE", "FR", "JO", "LB"), 2)),
-                   rng.randint(2008, 2019), OrganizationStatus.ACTIVE, None)
-        )  # fmt: skip
-    return groups
-
-
-def _group_body(g: _Group, style: str) -> Organization:
-    n = g.name
-    if style == "ar":
-        names_ = [_name(n.ar, NameKind.PRIMARY, "ar"), _name(n.en, NameKind.ALIAS, "en")]
-    elif style == "ru":
-        names_ = [_name(n.ru, NameKind.PRIMARY, "ru")]
-    elif style == "fr":
-        names_ = [_name(n.fr, NameKind.PRIMARY, "fr"), _name(n.en, NameKind.ALIAS, "en")]
-    else:
-        names_ = [_name(n.en, NameKind.PRIMARY, "en")]
-    if style not in ("ar", "ru"):
-        names_.append(_name(n.ru if g.native == "ru" else n.ar, NameKind.ORIGINAL_SCRIPT, g.native))
-    return Organization(
-        names=names_,
-        org_type=g.org_type,
-        areas=g.areas,
-        founded=FuzzyDate.parse(str(g.founded)),
-        ideology=g.ideology,
-        status=g.status,
-    )
 
 
 # --- the node -----------------------------------------------------------------------------------------------
@@ -683,13 +360,13 @@ def build_demo(seed: int = 7) -> DemoNode:
     for spec in _AGENCIES:
         b.items[spec.code] = []
 
-    story_person = _story_person()
+    story_person = world.story_person()
     people = [story_person]
     origins = ["arab"] * 130 + ["caucasus"] * 40 + ["european"] * 30
-    people += [_make_person(rng, i + 1, origin) for i, origin in enumerate(origins)]
-    all_groups = _groups(rng)
-    _assign_memberships(rng, people, all_groups)
-    brothers = _make_brothers(rng, people[1:])
+    people += [world.make_person(rng, i + 1, origin) for i, origin in enumerate(origins)]
+    all_groups = world.make_groups(rng)
+    world.assign_memberships(rng, people, all_groups)
+    brothers = world.make_brothers(rng, people[1:])
 
     story = _record_story(b, story_person)
     _record_groups(b, all_groups)
@@ -717,36 +394,6 @@ def build_demo(seed: int = 7) -> DemoNode:
     )
 
 
-def _assign_memberships(rng: random.Random, people: list[_Person], groups: list[_Group]) -> None:
-    by_kind = {
-        "arab": [g for g in groups if g.native == "ar" and g.org_type is OrganizationType.TERRORIST_GROUP],
-        "caucasus": [g for g in groups if g.native == "ru"],
-        "front": [g for g in groups if g.org_type is not OrganizationType.TERRORIST_GROUP],
-    }
-    roles = list(MembershipRole)
-    for p in people[1:]:
-        pool = by_kind["caucasus"] if p.origin == "caucasus" and rng.random() < 0.75 else by_kind["arab"]
-        for group in rng.sample(pool, rng.choice((1, 1, 1, 2))):
-            role = rng.choices(roles, weights=(3, 8, 60, 10, 10, 9))[0]
-            p.groups.append((group.index, role, max(group.founded, p.born.year + 17) + rng.randint(0, 4)))
-        if rng.random() < 0.08:
-            front = rng.choice(by_kind["front"])
-            p.groups.append((front.index, MembershipRole.FINANCIER, max(front.founded, p.born.year + 20)))
-
-
-def _story_person() -> _Person:
-    given = next(x for x in names.ARABIC_GIVEN_MALE if x.ar == "عمار")
-    father = next(x for x in names.ARABIC_GIVEN_MALE if x.ar == "خليل")
-    family = next(x for x in names.ARABIC_FAMILY if x.ar == "الحديثي")
-    son = next(x for x in names.ARABIC_GIVEN_MALE if x.ar == "سفيان")
-    nisba = next(x for x in names.NISBAS if x.ar == "الأنباري")
-    town = next(t for t in names.TOWNS if t.en == "Haditha")
-    return _Person(
-        0, "arab", Gender.MALE, date(1991, 3, 14), town, ["IQ"], "A18273645",
-        arab=(given, father, family), kunya=(names.ABU, son, nisba), status=PersonStatus.FTF,
-    )  # fmt: skip
-
-
 @dataclass(frozen=True, slots=True)
 class _StoryKeys:
     owner: str
@@ -755,15 +402,15 @@ class _StoryKeys:
     flight: str
 
 
-def _record_story(b: _Builder, p: _Person) -> _StoryKeys:
+def _record_story(b: _Builder, p: world.Individual) -> _StoryKeys:
     owner, screener = "IQ-CTS", "DE-BKA"
     assert p.arab and p.kunya
     given, father, family = p.arab
     body = Person(
         names=[
-            _name(f"{given.ar} {father.ar} {family.ar}", NameKind.PRIMARY, "ar"),
-            _name(_kunya_in(p.kunya, "ar", 0), NameKind.ALIAS, "ar"),
-            _name("Ammar Khalil al-Hadithi", NameKind.ALIAS, "en"),
+            world.tagged_name(f"{given.ar} {father.ar} {family.ar}", NameKind.PRIMARY, "ar"),
+            world.tagged_name(world.kunya_in(p.kunya, "ar", 0), NameKind.ALIAS, "ar"),
+            world.tagged_name("Ammar Khalil al-Hadithi", NameKind.ALIAS, "en"),
         ],
         birth_dates=[FuzzyDate.parse(p.born)],
         birth_places=[p.town.ar],
@@ -787,7 +434,7 @@ def _record_story(b: _Builder, p: _Person) -> _StoryKeys:
     return _StoryKeys(owner, screener, key, "TK1591 IST-FRA")
 
 
-def _record_groups(b: _Builder, groups: list[_Group]) -> None:
+def _record_groups(b: _Builder, groups: list[world.Group]) -> None:
     recorders = {
         "ar": (("IQ-CTS", 0.8), ("JO-GID", 0.7), ("TR-EGM", 0.4), ("FR-DGSI", 0.3), ("DE-BKA", 0.3), ("RU-FSB", 0.15)),
         "ru": (("RU-FSB", 1.0), ("TR-EGM", 0.4), ("DE-BKA", 0.3), ("JO-GID", 0.2)),
@@ -795,16 +442,16 @@ def _record_groups(b: _Builder, groups: list[_Group]) -> None:
     for g in groups:
         chosen = [code for code, p in recorders[g.native] if b.rng.random() < p] or [recorders[g.native][0][0]]
         for code in chosen:
-            key = b.add(code, "O", _group_body(g, _SPEC[code].style))
+            key = b.add(code, "O", world.group_body(g, _SPEC[code].style))
             b.group_key[(code, g.index)] = key
 
 
-def _record_people(b: _Builder, people: list[_Person]) -> None:
+def _record_people(b: _Builder, people: list[world.Individual]) -> None:
     for p in people:
-        first = _pick_weighted(b.rng, _RECORDERS[p.origin])
+        first = world.pick_weighted(b.rng, _RECORDERS[p.origin])
         recorders = [first] + [s.code for s in _AGENCIES if s.code != first and b.rng.random() < 0.17]
         for code in recorders:
-            body = _person_body(b.rng, p, _SPEC[code].style, primary=code == first)
+            body = world.person_body(b.rng, p, _SPEC[code].style, primary=code == first)
             key = b.add(code, "P", body)
             b.person_key[(code, p.index)] = key
 
@@ -817,7 +464,7 @@ def _period(rng: random.Random, since: int) -> tuple[FuzzyDate | None, FuzzyDate
     return start, end
 
 
-def _record_memberships(b: _Builder, people: list[_Person]) -> None:
+def _record_memberships(b: _Builder, people: list[world.Individual]) -> None:
     for p in people:
         for code in [s.code for s in _AGENCIES if (s.code, p.index) in b.person_key]:
             for group_index, role, since in p.groups:
@@ -842,24 +489,14 @@ def _record_memberships(b: _Builder, people: list[_Person]) -> None:
 _ASSOCIATION_KINDS = list(AssociationKind)
 
 
-def _make_brothers(rng: random.Random, people: list[_Person]) -> list[tuple[_Person, _Person, AssociationKind]]:
-    """Pairs of brothers: the second takes the first's father and family name, before anyone records them."""
-    arabs = [p for p in people if p.arab]
-    pairs = []
-    for _ in range(12):
-        a, c = rng.sample(arabs, 2)
-        if a.arab and c.arab:
-            c.arab = (c.arab[0], a.arab[1], a.arab[2])
-        pairs.append((a, c, AssociationKind.FAMILY))
-    return pairs
-
-
 def _record_associations(
-    b: _Builder, people: list[_Person], brothers: list[tuple[_Person, _Person, AssociationKind]]
+    b: _Builder,
+    people: list[world.Individual],
+    brothers: list[tuple[world.Individual, world.Individual, AssociationKind]],
 ) -> None:
     rng = b.rng
     pairs = list(brothers)
-    by_group: dict[int, list[_Person]] = {}
+    by_group: dict[int, list[world.Individual]] = {}
     for p in people:
         for group_index, _, _ in p.groups:
             by_group.setdefault(group_index, []).append(p)
@@ -881,9 +518,9 @@ def _record_associations(
             b.add(code, "A", Association(person=mine, associate=other, kind=kind, start=start))
 
 
-def _record_group_relations(b: _Builder, groups: list[_Group]) -> None:
+def _record_group_relations(b: _Builder, groups: list[world.Group]) -> None:
     rng = b.rng
-    relations: list[tuple[_Group, _Group, GroupRelationKind, str]] = []
+    relations: list[tuple[world.Group, world.Group, GroupRelationKind, str]] = []
     armed = [g for g in groups if g.org_type is OrganizationType.TERRORIST_GROUP and g.native == "ar"]
     # Renamed: the two groups that share a motto.
     first, second = armed[0], armed[1]
@@ -912,7 +549,7 @@ def _record_group_relations(b: _Builder, groups: list[_Group]) -> None:
             recorded = True
 
 
-def _record_movements(b: _Builder, people: list[_Person]) -> None:
+def _record_movements(b: _Builder, people: list[world.Individual]) -> None:
     rng = b.rng
     for p in people:
         if rng.random() > 0.3:
@@ -961,11 +598,11 @@ _ATTACKS: dict[AttackType, tuple[WeaponType, ...]] = {
 }
 
 
-def _agency_people(b: _Builder, code: str, people: list[_Person]) -> list[_Person]:
+def _agency_people(b: _Builder, code: str, people: list[world.Individual]) -> list[world.Individual]:
     return [p for p in people if (code, p.index) in b.person_key]
 
 
-def _record_incidents_and_plots(b: _Builder, people: list[_Person], groups: list[_Group]) -> None:
+def _record_incidents_and_plots(b: _Builder, people: list[world.Individual], groups: list[world.Group]) -> None:
     rng = b.rng
     where = {"IQ-CTS": ("IQ",), "JO-GID": ("JO", "SY"), "RU-FSB": ("RU",), "FR-DGSI": ("FR",), "DE-BKA": ("DE",),
              "TR-EGM": ("TR", "SY")}  # fmt: skip
@@ -985,10 +622,10 @@ def _record_incidents_and_plots(b: _Builder, people: list[_Person], groups: list
             gangs = rng.sample(my_groups, min(len(my_groups), rng.randint(0, 1)))
             killed = None if attack is AttackType.UNKNOWN else rng.choice((0, 0, 1, 2, 3, 5, 8, 12, 21))
             body = Incident(
-                title=f"{texts.ATTACK_LABEL[language][attack]} — {_town_in(town, language)}, {day.isoformat()}",
+                title=f"{texts.ATTACK_LABEL[language][attack]} — {world.town_in(town, language)}, {day.isoformat()}",
                 date=FuzzyDate.parse(day),
                 country=country,
-                place=_town_in(town, "en"),
+                place=world.town_in(town, "en"),
                 attack_types=[attack],
                 weapon_types=[rng.choice(_ATTACKS[attack])],
                 target_types=[target],
@@ -1023,7 +660,7 @@ def _record_incidents_and_plots(b: _Builder, people: list[_Person], groups: list
             b.add(code, "L", plot)
 
 
-def _record_designations(b: _Builder, people: list[_Person], groups: list[_Group]) -> None:
+def _record_designations(b: _Builder, people: list[world.Individual], groups: list[world.Group]) -> None:
     rng = b.rng
     for spec in _AGENCIES:
         code = spec.code
@@ -1067,12 +704,12 @@ def _record_reports(b: _Builder) -> None:
                 p1=p1.body.caption(),
                 p2=p2.body.caption(),
                 org=org.body.caption(),
-                town=_town_in(town, language if language in ("ar", "ru") else "en"),
+                town=world.town_in(town, language if language in ("ar", "ru") else "en"),
                 month=texts.MONTHS[language][when.month - 1],
                 year=when.year,
             )
             body = Report(
-                title=title.format(town=_town_in(town, language)),
+                title=title.format(town=world.town_in(town, language)),
                 language=language,
                 text=text,
                 date=FuzzyDate.parse(when),
@@ -1081,14 +718,20 @@ def _record_reports(b: _Builder) -> None:
             b.add(code, "R", body)
 
 
-def _manifest(b: _Builder, story: _Person, screener: str) -> tuple[str, str, str]:
+def _manifest(b: _Builder, story: world.Individual, screener: str) -> tuple[str, str, str]:
     """A flight manifest with the story fighter under another spelling, and one passenger the screener may see."""
     rng = random.Random(1591)  # noqa: S311 - the manifest stays the same whatever else changes in the node
     rows = [("id", "name", "birth_date", "nationality", "document_number")]
     passengers = list(names.PASSENGER_NAMES)
     for i, name in enumerate(passengers[:6], start=1):
         rows.append(
-            (f"PAX{i:03d}", name, _birth(rng).isoformat(), rng.choice(("DE", "TR", "DE", "LB")), _passport(rng, "DE"))
+            (
+                f"PAX{i:03d}",
+                name,
+                world.birth(rng).isoformat(),
+                rng.choice(("DE", "TR", "DE", "LB")),
+                world.passport(rng, "DE"),
+            )
         )
     story_row = f"PAX{len(rows):03d}"
     rows.append((story_row, "AMAR KHALEEL AL HADEETHI", story.born.isoformat(), "IQ", story.passport))
@@ -1106,7 +749,13 @@ def _manifest(b: _Builder, story: _Person, screener: str) -> tuple[str, str, str
         break
     for name in passengers[6:]:
         rows.append(
-            (f"PAX{len(rows):03d}", name, _birth(rng).isoformat(), rng.choice(("DE", "TR")), _passport(rng, "TR"))
+            (
+                f"PAX{len(rows):03d}",
+                name,
+                world.birth(rng).isoformat(),
+                rng.choice(("DE", "TR")),
+                world.passport(rng, "TR"),
+            )
         )
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
