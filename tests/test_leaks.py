@@ -161,7 +161,9 @@ def _check_viewer(world: World, agency: str) -> None:
     # audit views: accesses name only the agency's own records; the agency log only its own users
     for event in audit.accesses_to_mine(node, actor, limit=1000):
         assert all(world.records[rid].owner == agency for rid in event.record_ids if rid in world.records)
-    assert {e.agency for e in audit.agency_log(node, actor, limit=1000)} <= {agency}
+    own_log = audit.agency_log(node, actor, limit=1000)
+    assert {e.agency for e in own_log} <= {agency}
+    assert {rid for e in own_log for rid in e.record_ids if rid in world.records} <= expected
 
     # the HTTP API's read endpoints, called as the viewer's user with a bearer token
     _check_api(world, agency, expected)

@@ -84,8 +84,29 @@ def agency_log(
         events = tx.audit.events(
             agencies=agencies, usernames=[username] if username else None, action=action, limit=limit
         )
+        if agencies is not None:
+            # A search's event also names restricted records whose owners were told of the hit: those
+            # ids are the owners' business, not the searching agency's.
+            touched = {rid for e in events for rid in e.record_ids}
+            visible = set(tx.records.get_many(node.viewer(actor), touched)) if touched else set()
+            events = [_trimmed(e, visible) for e in events]
         log(tx, node, actor, "audit.read", query=username or action, detail={"returned": len(events)})
     return events
+
+
+def _trimmed(event: AuditEvent, keep: set[str], *, detail: bool = True) -> AuditEvent:
+    return AuditEvent(
+        username=event.username,
+        agency=event.agency,
+        action=event.action,
+        record_ids=tuple(rid for rid in event.record_ids if rid in keep),
+        query=event.query,
+        outcome=event.outcome,
+        origin=event.origin,
+        detail=event.detail if detail else {},
+        at=event.at,
+        seq=event.seq,
+    )
 
 
 def accesses_to_mine(node: Node, actor: Actor, *, record_id: str | None = None, limit: int = 100) -> list[AuditEvent]:
@@ -97,21 +118,8 @@ def accesses_to_mine(node: Node, actor: Actor, *, record_id: str | None = None, 
     require(actor, Role.SUPERVISOR, "reading accesses to the agency's records")
     with node.store.transaction() as tx:
         events = tx.audit.accesses_to(actor.agency, record_id=record_id, limit=limit)
-        mine = tx.records.owners_of({rid for e in events for rid in e.record_ids})
-        trimmed = [
-            AuditEvent(
-                username=e.username,
-                agency=e.agency,
-                action=e.action,
-                record_ids=tuple(rid for rid in e.record_ids if mine.get(rid) == actor.agency),
-                query=e.query,
-                outcome=e.outcome,
-                origin=e.origin,
-                detail={},
-                at=e.at,
-                seq=e.seq,
-            )
-            for e in events
-        ]
+        owners = tx.records.owners_of({rid for e in events for rid in e.record_ids})
+        mine = {rid for rid, owner in owners.items() if owner == actor.agency}
+        trimmed = [_trimmed(e, mine, detail=False) for e in events]
         log(tx, node, actor, "audit.accesses", query=record_id, detail={"returned": len(trimmed)})
     return trimmed
