@@ -22,6 +22,7 @@ from ictdb.model.vocab import Role
 from ictdb.policy.roles import require
 from ictdb.services import envelopes
 from ictdb.services.audit import log
+from ictdb.services.cooperation import events
 from ictdb.services.node import Node
 from ictdb.services.records import check_references
 from ictdb.storage.store import Tx
@@ -108,6 +109,7 @@ def import_items(
                 "unchanged": len(summary.unchanged),
             },
         )
+        events.records_changed(tx, node, actor, summary.created, summary.updated)
     return summary
 
 

@@ -20,6 +20,7 @@ from ictdb.policy.roles import require
 from ictdb.policy.visibility import Viewer
 from ictdb.services import envelopes
 from ictdb.services.audit import log, log_alone
+from ictdb.services.cooperation import events
 from ictdb.services.node import Node
 from ictdb.storage.records import Version
 from ictdb.storage.store import Tx
@@ -81,6 +82,7 @@ def add_record(node: Node, actor: Actor, body: Body, envelope: EnvelopeInput | N
         )
         tx.records.insert([(record, None)])
         log(tx, node, actor, "record.create", [record.id], detail={"schema": record.schema_name})
+        events.record_written(tx, node, actor, record, "create")
     return record
 
 
@@ -207,6 +209,7 @@ def edit_record(
         ):
             raise Conflict(f"record {record_id} changed meanwhile; read it again")
         log(tx, node, actor, "record.edit", [record_id], query=reason, detail={"version": updated.version})
+        events.record_written(tx, node, actor, updated, "edit", current)
     return updated
 
 
@@ -241,6 +244,7 @@ def delete_record(node: Node, actor: Actor, record_id: str, reason: str | None =
         if not tx.records.mark_deleted(current, by=actor.username, at=node.now(), reason=reason):
             raise not_found(record_id)
         log(tx, node, actor, "record.delete", [record_id], query=reason)
+        events.record_written(tx, node, actor, current, "delete")
 
 
 def due_for_review(node: Node, actor: Actor, limit: int = 1000) -> list[Record]:

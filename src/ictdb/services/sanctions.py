@@ -21,6 +21,7 @@ from ictdb.model.records import Designation
 from ictdb.model.vocab import Role
 from ictdb.policy.roles import require
 from ictdb.services.audit import log
+from ictdb.services.cooperation import events
 from ictdb.services.directory import actor_for, ensure_list_authority
 from ictdb.services.imports import ImportSummary, Progress, import_items
 from ictdb.services.node import Node
@@ -81,6 +82,7 @@ def _import_list(
             tx.records.replace(
                 ended, expected_version=current.version, change="delist", reason=source, by=lists.username
             )
+        events.records_changed(tx, node, lists, [], result.delisted)
         log(
             tx,
             node,

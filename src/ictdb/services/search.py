@@ -20,6 +20,7 @@ from ictdb.model.stored import Record
 from ictdb.policy.hits import outcome_of
 from ictdb.policy.visibility import may_reach
 from ictdb.services.audit import log
+from ictdb.services.cooperation import events
 from ictdb.services.name_index import Tag, live_index
 from ictdb.services.node import Node
 
@@ -54,6 +55,10 @@ class SearchOutcome:
     """Agencies to ask: owners of hit-no-hit records that matched but that the actor may not see."""
     notified: list[str] = field(default_factory=list, repr=False)
     """Ids of restricted records whose owners are told of the hit (kept for the audit, never shown)."""
+    hit_scores: dict[str, float] = field(default_factory=dict, repr=False)
+    """The match score of each notified id, for the owner's hit notice (never shown to the searcher)."""
+    hit_refs: dict[str, str] = field(default_factory=dict)
+    """Owner -> hit reference the searcher may quote to open a request (hit-no-hit owners only)."""
 
 
 def _allowed(node: Node, actor: Actor) -> Callable[[Hashable], bool]:
@@ -85,16 +90,18 @@ def _outcomes(node: Node, actor: Actor, results: Sequence[SearchResult]) -> list
         matches = [_found(records, m) for m in result.matches if m.entity_id in records]
         owners: list[str] = []
         notified: list[str] = []
-        for entity_id, _score in result.restricted:
+        scores: dict[str, float] = {}
+        for entity_id, score in result.restricted:
             entry = index.entry(entity_id)
             if entry is None or not isinstance(entry.tag, Tag):
                 continue
             outcome = outcome_of(entry.tag.hit_policy)
             if outcome.tell_owner:
                 notified.append(entity_id)
+                scores[entity_id] = score
             if outcome.tell_searcher and entry.tag.reach.owner not in owners:
                 owners.append(entry.tag.reach.owner)
-        outcomes.append(SearchOutcome(matches, sorted(owners), notified))
+        outcomes.append(SearchOutcome(matches, sorted(owners), notified, scores))
     return outcomes
 
 
@@ -119,6 +126,7 @@ def search(
             query=" | ".join(query.names),
             detail={"returned": len(outcome.matches), "restricted_hits": outcome.restricted_owners},
         )
+        events.matched(tx, node, actor, "search", [" | ".join(query.names)], [outcome])
     return outcome
 
 
@@ -149,4 +157,5 @@ def screen(
             query=source,
             detail={"rows": len(queries), "rows_with_matches": sum(1 for o in outcomes if o.matches)},
         )
+        events.matched(tx, node, actor, "screen", [" | ".join(q.names) for q in queries], outcomes, source=source)
     return outcomes

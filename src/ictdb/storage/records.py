@@ -177,9 +177,13 @@ class Records:
         self.c.execute(delete(t.record_links).where(t.record_links.c.record_id == record.id))
         return True
 
-    def grant(self, record_id: str, agency: str) -> None:
+    def grant(self, record_id: str, agency: str, at: datetime | None = None) -> None:
+        """Add ``agency`` to a record's audience; ``at`` marks the record changed so the matcher's index
+        picks up its new audience."""
         if agency not in self._granted(record_id) | self._named(record_id):
             self.c.execute(insert(t.record_agencies), [{"record_id": record_id, "agency": agency, "via": "grant"}])
+            if at is not None:
+                self.c.execute(update(t.records).where(R.id == record_id).values(updated_at=at))
 
     def _granted(self, record_id: str) -> set[str]:
         rows = self.c.execute(

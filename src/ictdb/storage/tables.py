@@ -182,3 +182,131 @@ audit_records = Table(
     Column("owner", String(20), nullable=False),
     Index("ix_audit_records_owner", "owner", "seq"),
 )
+
+# --- cooperation: watches, the inbox, hit notices, requests for information, webhooks and their outbox
+
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("agency", String(20), ForeignKey("agencies.code"), nullable=False),
+    Column("target_kind", String(10), nullable=False),
+    Column("target", String(100), nullable=False),
+    Column("note", Text),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("agency", "target_kind", "target", name="uq_watches_agency_target"),
+    Index("ix_watches_target", "target"),
+)
+
+# An agency's inbox. Each entry names at most two records; a reader sees it only while it may see both.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("agency", String(20), ForeignKey("agencies.code"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("record_id", String(40)),
+    Column("about_id", String(40)),
+    Column("payload", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True)),
+    Index("ix_alerts_agency", "agency", "seq"),
+)
+
+hits = Table(
+    "hits",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("owner", String(20), ForeignKey("agencies.code"), nullable=False),
+    Column("searcher_agency", String(20), nullable=False),
+    Column("searcher_user", String(64), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("source", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("records", Text, nullable=False),
+    Column("askable", Boolean, nullable=False),
+    Index("ix_hits_owner", "owner", "at"),
+)
+
+info_requests = Table(
+    "info_requests",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("from_agency", String(20), ForeignKey("agencies.code"), nullable=False),
+    Column("to_agency", String(20), ForeignKey("agencies.code"), nullable=False),
+    Column("hit_id", String(40)),
+    Column("justification", Text, nullable=False),
+    Column("urgency", String(10), nullable=False),
+    Column("handling_asked", String(2)),
+    Column("state", String(20), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("reminded_at", DateTime(timezone=True)),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("answered_by", String(64)),
+    Index("ix_info_requests_from", "from_agency", "created_at"),
+    Index("ix_info_requests_to", "to_agency", "state", "due_at"),
+)
+
+# The records a request is about; each reader is shown only those it may see.
+info_request_records = Table(
+    "info_request_records",
+    metadata,
+    Column("request_id", String(40), ForeignKey("info_requests.id"), primary_key=True),
+    Column("record_id", String(40), primary_key=True),
+)
+
+info_request_messages = Table(
+    "info_request_messages",
+    metadata,
+    Column("request_id", String(40), ForeignKey("info_requests.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("agency", String(20), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("text", Text),
+    Column("record_ids", Text, nullable=False),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("agency", String(20), ForeignKey("agencies.code"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The transactional outbox: one row per alert and webhook, written with the alert; the worker delivers it.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(90), nullable=False, unique=True),
+    Column("alert_seq", Integer, ForeignKey("alerts.seq"), nullable=False),
+    Column("webhook_id", String(40), ForeignKey("webhooks.id"), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Index("ix_outbox_due", "state", "next_at"),
+    Index("ix_outbox_webhook", "webhook_id", "state"),
+)
+
+node_settings = Table(
+    "node_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,109 @@
+"""Watches alert an agency, among what it may see, when records link to the person or group it watches."""
+
+from __future__ import annotations
+
+import pytest
+
+from factories import person, seed_agencies
+from ictdb.model.cooperation import AlertKind
+from ictdb.model.envelope import EnvelopeInput
+from ictdb.model.errors import Conflict, NotFound, ValidationError
+from ictdb.model.stored import parse_body
+from ictdb.services import records
+from ictdb.services.cooperation import inbox, watches
+from ictdb.services.node import Node
+
+
+def _membership(node: Node, actor, person_id: str, **envelope: object):  # type: ignore[no-untyped-def]
+    group = records.add_record(
+        node, actor, parse_body({"schema": "Organization", "names": ["Katibat al-Test"]}), EnvelopeInput(**envelope)
+    )
+    body = parse_body({"schema": "Membership", "person": person_id, "organization": group.id})
+    return records.add_record(node, actor, body, EnvelopeInput(**envelope))
+
+
+def test_a_partner_linking_a_record_to_a_watched_person_alerts_the_watcher(node: Node) -> None:
+    a = seed_agencies(node)
+    target = person(node, a["FR-DGSI"], "Karim Benali")
+    watch = watches.add_watch(node, a["FR-DGSI"], target.id, note="returning fighter")
+    assert [w.id for w in watches.list_watches(node, a["FR-DGSI"])] == [watch.id]
+
+    link = _membership(node, a["JO-GID"], target.id)
+    box = inbox.inbox(node, a["FR-DGSI"])
+    assert box.unread == 1
+    (alert,) = box.alerts
+    assert alert.kind is AlertKind.LINK
+    assert alert.record_id == link.id and alert.about_id == target.id
+    assert alert.payload["by_agency"] == "JO-GID" and alert.payload["watched"]["caption"] == "Karim Benali"
+    # the agency that wrote the link is not alerted about its own act, and others did not watch
+    assert inbox.inbox(node, a["JO-GID"]).alerts == []
+    assert inbox.mark_read(node, a["FR-DGSI"]) == 1
+    assert inbox.inbox(node, a["FR-DGSI"]).unread == 0
+
+
+def test_links_the_watcher_may_not_see_raise_no_alert(node: Node) -> None:
+    a = seed_agencies(node)
+    target = person(node, a["FR-DGSI"], "Karim Benali")
+    watches.add_watch(node, a["FR-DGSI"], target.id)
+    _membership(node, a["JO-GID"], target.id, distribution="owner")
+    _membership(node, a["JO-GID"], target.id, distribution="agencies:DE-BKA")
+    assert inbox.inbox(node, a["FR-DGSI"]).alerts == []
+    assert inbox.unread_count(node, a["FR-DGSI"]) == 0
+
+
+def test_an_alert_disappears_when_its_record_is_deleted(node: Node) -> None:
+    a = seed_agencies(node)
+    target = person(node, a["FR-DGSI"], "Karim Benali")
+    watches.add_watch(node, a["FR-DGSI"], target.id)
+    link = _membership(node, a["JO-GID"], target.id)
+    assert inbox.unread_count(node, a["FR-DGSI"]) == 1
+    records.delete_record(node, a["JO-GID"], link.id, "entered in error")
+    assert inbox.inbox(node, a["FR-DGSI"]).alerts == []
+    assert inbox.unread_count(node, a["FR-DGSI"]) == 0
+
+
+def test_movements_and_designations_of_a_watched_person(node: Node) -> None:
+    a = seed_agencies(node)
+    target = person(node, a["FR-DGSI"], "Karim Benali")
+    watches.add_watch(node, a["FR-DGSI"], target.id)
+    movement = records.add_record(
+        node,
+        a["DE-BKA"],
+        parse_body(
+            {"schema": "Movement", "person": target.id, "origin": {"country": "TR"}, "destination": {"country": "DE"}}
+        ),
+    )
+    designation = records.add_record(
+        node,
+        a["IQ-CTS"],
+        parse_body({"schema": "Designation", "subject": target.id, "authority": "IQ", "list_name": "national"}),
+    )
+    records.edit_record(node, a["IQ-CTS"], designation.id, changes={"ended_on": "2026-11-28"}, reason="delisted")
+    kinds = [(x.kind, x.payload.get("designation")) for x in reversed(inbox.inbox(node, a["FR-DGSI"]).alerts)]
+    assert kinds == [
+        (AlertKind.MOVEMENT, None),
+        (AlertKind.DESIGNATION, "added"),
+        (AlertKind.DESIGNATION, "ended"),
+    ]
+    first = inbox.inbox(node, a["FR-DGSI"], kind="watch.movement").alerts[0]
+    assert first.record_id == movement.id and first.payload["movement"]["to"] == "DE"
+
+
+def test_watch_refusals(node: Node) -> None:
+    a = seed_agencies(node)
+    hidden = person(node, a["JO-GID"], "Hidden Man", distribution="owner")
+    with pytest.raises(NotFound):
+        watches.add_watch(node, a["FR-DGSI"], hidden.id)
+    with pytest.raises(NotFound):
+        watches.add_watch(node, a["FR-DGSI"], "per-000000000000")
+    seen = person(node, a["JO-GID"], "Seen Man")
+    watches.add_watch(node, a["FR-DGSI"], seen.id)
+    with pytest.raises(Conflict):
+        watches.add_watch(node, a["FR-DGSI"], seen.id)
+    with pytest.raises(NotFound):
+        watches.remove_watch(node, a["DE-BKA"], watches.list_watches(node, a["FR-DGSI"])[0].id)
+    movement = records.add_record(
+        node, a["FR-DGSI"], parse_body({"schema": "Movement", "person": seen.id, "origin": {"country": "TR"}})
+    )
+    with pytest.raises(ValidationError):
+        watches.add_watch(node, a["FR-DGSI"], movement.id)
