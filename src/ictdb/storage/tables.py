@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -309,4 +310,51 @@ node_settings = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# --- resolution
+# Judgements are append-only: a pair's current verdict is its judgement with the highest id.
+resolution_judgements = Table(
+    "resolution_judgements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("left_id", String(40), ForeignKey("records.id"), nullable=False),
+    Column("right_id", String(40), ForeignKey("records.id"), nullable=False),
+    Column("verdict", String(12), nullable=False),
+    Column("judge", String(64), nullable=False),
+    Column("agency", String(20), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+    Column("score", Float),
+    Column("supersedes", Integer),
+    Index("ix_resolution_judgements_pair", "left_id", "right_id", "id"),
+    Index("ix_resolution_judgements_right", "right_id"),
+)
+
+# Candidate pairs the resolver found; one row per pair, refreshed by each run that finds it again.
+resolution_proposals = Table(
+    "resolution_proposals",
+    metadata,
+    Column("left_id", String(40), ForeignKey("records.id"), primary_key=True),
+    Column("right_id", String(40), ForeignKey("records.id"), primary_key=True),
+    Column("schema", String(20), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("found_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_resolution_proposals_score", "score"),
+    Index("ix_resolution_proposals_right", "right_id"),
+)
+
+resolution_runs = Table(
+    "resolution_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("username", String(64), nullable=False),
+    Column("agency", String(20), nullable=False),
+    Column("scope", String(10), nullable=False),
+    Column("since", DateTime(timezone=True)),
+    Column("stats", Text, nullable=False),
 )
