@@ -31,7 +31,7 @@ from ictdb.model.errors import NotFound
 from ictdb.model.stored import Record, parse_body
 from ictdb.model.vocab import HandlingCode
 from ictdb.policy.visibility import Viewer, audience_of, may_see
-from ictdb.services import audit, auth, directory, exports, records
+from ictdb.services import audit, auth, directory, exports, records, screening_jobs
 from ictdb.services.node import Node
 from ictdb.services.search import screen, search
 
@@ -46,6 +46,8 @@ class World:
     groups: dict[str, set[str]] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
+    screenings: dict[str, str] = field(default_factory=dict)
+    """Each agency's screening job of every record's name, run before the clock moves (and review dates lapse)."""
 
     def may_see(self, agency: str, record_id: str) -> bool:
         record = self.records[record_id]
@@ -104,8 +106,16 @@ def worlds(draw: st.DrawFn, make_node: Callable[[Clock], Node]) -> World:
         if draw(st.integers(0, 5)) == 0:
             records.delete_record(node, actor, record.id, "test")
             world.deleted.add(record.id)
+    manifest = "id,name\n" + "".join(f"{i},{name}\n" for i, name in enumerate(_names(world)))
+    for code, actor in world.actors.items():
+        job = screening_jobs.start_job(node, actor, manifest.encode(), "m.csv", "csv", run=lambda work: work())
+        world.screenings[code] = job.id
     clock.advance(days=draw(st.integers(0, 500)))
     return world
+
+
+def _names(world: World) -> list[str]:
+    return [n.value for r in world.records.values() for n in getattr(r.body, "names", [])]
 
 
 def _check_viewer(world: World, agency: str) -> None:
@@ -165,6 +175,18 @@ def _check_viewer(world: World, agency: str) -> None:
     assert {e.agency for e in own_log} <= {agency}
     assert {rid for e in own_log for rid in e.record_ids if rid in world.records} <= expected
 
+    # screening jobs: the agency's own only; their matches only among what it may see now
+    own_job = world.screenings[agency]
+    assert [j.id for j in screening_jobs.list_jobs(node, actor)] == [own_job]
+    rows = screening_jobs.job_rows(node, actor, own_job)
+    assert {h.record.id for row in rows for h in row.hits} <= expected
+    for other, job_id in world.screenings.items():
+        if other != agency:
+            with pytest.raises(NotFound):
+                screening_jobs.get_job(node, actor, job_id)
+            with pytest.raises(NotFound):
+                screening_jobs.job_rows(node, actor, job_id)
+
     # the HTTP API's read endpoints, called as the viewer's user with a bearer token
     _check_api(world, agency, expected)
 
@@ -194,6 +216,15 @@ def _check_api(world: World, agency: str, expected: set[str]) -> None:
             assert all(world.records[rid].owner == agency for rid in event["record_ids"] if rid in world.records)
         log = client.get("/api/v1/audit/log", params={"limit": 1000}, headers=bearer).json()
         assert {e["agency"] for e in log} <= {agency}
+        jobs = client.get("/api/v1/screenings", headers=bearer).json()
+        assert [j["id"] for j in jobs] == [world.screenings[agency]]
+        for other, job_id in world.screenings.items():
+            answer = client.get(f"/api/v1/screenings/{job_id}", headers=bearer)
+            if other == agency:
+                matched = {m["entity_id"] for line in answer.json()["results"] for m in line["matches"]}
+                assert matched <= expected
+            else:
+                assert answer.status_code == 404
 
 
 @settings(

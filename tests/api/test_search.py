@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
+from typing import Any
 
+from api.client import in_process
 from api.conftest import Api
 from factories import person
+from ictdb.api.app import create_app
+from ictdb.model.actors import User
+from ictdb.model.envelope import EnvelopeInput
+from ictdb.model.vocab import Role
+from ictdb.services import auth, directory, records, screening_jobs
 
 
 def test_search_in_arabic_finds_the_latin_record_and_names_restricted_owners(api: Api) -> None:
@@ -62,8 +70,8 @@ def test_a_screening_job_runs_in_the_background_and_reports_results(api: Api) ->
     assert job["state"] == "done" and job["done"] == job["total"] == 3
     lines = {line["id"]: line for line in job["results"]}
     assert [m["entity_id"] for m in lines["1"]["matches"]] == [shared.id]
-    assert lines["2"]["matches"] == [] and "error" in lines["3"]
-    # another user cannot see the job
+    assert lines["2"]["matches"] == [] and lines["2"]["error"] is None and lines["3"]["error"]
+    # another agency cannot see the job
     assert api.client.get(f"/api/v1/screenings/{job['id']}", headers=api.as_("JO-GID")).status_code == 404
 
 
@@ -73,3 +81,144 @@ def test_a_broken_manifest_is_422_naming_the_file(api: Api) -> None:
     )
     assert answer.status_code == 422
     assert answer.json()["error"]["code"] == "import_failed" and "list.csv" in answer.json()["error"]["message"]
+
+
+def _screen(api: Api, agency: str, manifest: bytes) -> dict[str, Any]:
+    started = api.client.post(
+        "/api/v1/screenings", files={"file": ("manifest.csv", manifest, "text/csv")}, headers=api.as_(agency)
+    )
+    assert started.status_code == 202, started.text
+    job: dict[str, Any] = started.json()
+    deadline = time.monotonic() + 30
+    while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = api.client.get(f"/api/v1/screenings/{job['id']}", headers=api.as_(agency)).json()
+    assert job["state"] == "done", job
+    return job
+
+
+def test_matches_are_confirmed_or_dismissed_with_a_reason_once_and_audited(api: Api) -> None:
+    first = person(api.node, api.actors["JO-GID"], "Abu Bakr al-Baghdadi")
+    second = person(api.node, api.actors["JO-GID"], "Ayman al-Zawahiri")
+    job = _screen(api, "FR-DGSI", b"id,name\nA1,Abu Bakr al-Baghdadi\nA2,Ayman al-Zawahiri\n")
+    url = f"/api/v1/screenings/{job['id']}/rows"
+    headers = api.as_("FR-DGSI")
+    no_reason = api.client.post(
+        f"{url}/0/matches/{first.id}/decision", json={"decision": "confirm", "reason": ""}, headers=headers
+    )
+    assert no_reason.status_code == 422
+    confirmed = api.client.post(
+        f"{url}/0/matches/{first.id}/decision",
+        json={"decision": "confirm", "reason": "passport agrees"},
+        headers=headers,
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["decision"] == "confirm" and confirmed.json()["decided_by"] == "officer.fr-dgsi"
+    again = api.client.post(
+        f"{url}/0/matches/{first.id}/decision",
+        json={"decision": "dismiss", "reason": "changed my mind"},
+        headers=headers,
+    )
+    assert again.status_code == 409
+    # a record that is not a match of that row is not a decision to make
+    wrong_row = api.client.post(
+        f"{url}/0/matches/{second.id}/decision", json={"decision": "dismiss", "reason": "x"}, headers=headers
+    )
+    assert wrong_row.status_code == 404
+    dismissed = api.client.post(
+        f"{url}/1/matches/{second.id}/decision",
+        json={"decision": "dismiss", "reason": "born 30 years later"},
+        headers=headers,
+    )
+    assert dismissed.status_code == 200
+    lines = api.client.get(f"/api/v1/screenings/{job['id']}", headers=headers).json()["results"]
+    assert [(m["decision"], m["reason"]) for line in lines for m in line["matches"]] == [
+        ("confirm", "passport agrees"),
+        ("dismiss", "born 30 years later"),
+    ]
+    # another agency can neither read nor decide
+    other = api.client.post(
+        f"{url}/1/matches/{second.id}/decision", json={"decision": "confirm", "reason": "x"}, headers=api.as_("JO-GID")
+    )
+    assert other.status_code == 404
+    log = api.client.get("/api/v1/audit/log", params={"limit": 1000}, headers=headers).json()
+    decided = [
+        (e["record_ids"], e["detail"]["decision"], e["detail"]["reason"])
+        for e in log
+        if e["action"] == "screening.decision"
+    ]
+    assert sorted(decided) == sorted(
+        [([first.id], "confirm", "passport agrees"), ([second.id], "dismiss", "born 30 years later")]
+    )
+
+
+def test_jobs_outlive_the_server_and_are_shared_within_the_agency(api: Api) -> None:
+    person(api.node, api.actors["JO-GID"], "Abu Bakr al-Baghdadi")
+    job = _screen(api, "FR-DGSI", b"id,name\nA1,Abu Bakr al-Baghdadi\n")
+    colleague, _ = directory.create_user(
+        api.node,
+        api.actors["FR-DGSI"],
+        User(username="analyst.fr", agency="FR-DGSI", roles=frozenset({Role.ANALYST})),
+        "another long password",
+    )
+    token = auth.issue_token(api.node, directory.actor_for(api.node, "FR-DGSI", colleague.username)).secret
+    with in_process(create_app(api.node)) as restarted:
+        answer = restarted.get(f"/api/v1/screenings/{job['id']}", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200 and answer.json()["state"] == "done"
+        assert len(answer.json()["results"][0]["matches"]) == 1
+        listed = restarted.get("/api/v1/screenings", headers={"Authorization": f"Bearer {token}"}).json()
+        assert [j["id"] for j in listed] == [job["id"]] and listed[0]["results"] is None
+
+
+def test_a_match_on_a_record_hidden_since_drops_out(api: Api) -> None:
+    shared = person(api.node, api.actors["JO-GID"], "Abu Bakr al-Baghdadi")
+    job = _screen(api, "FR-DGSI", b"id,name\nA1,Abu Bakr al-Baghdadi\n")
+    records.edit_record(api.node, api.actors["JO-GID"], shared.id, envelope=EnvelopeInput(distribution="owner"))
+    answer = api.client.get(f"/api/v1/screenings/{job['id']}", headers=api.as_("FR-DGSI")).json()
+    assert answer["results"][0]["matches"] == []
+    refused = api.client.post(
+        f"/api/v1/screenings/{job['id']}/rows/0/matches/{shared.id}/decision",
+        json={"decision": "confirm", "reason": "x"},
+        headers=api.as_("FR-DGSI"),
+    )
+    assert refused.status_code == 404
+
+
+def test_a_job_whose_worker_stopped_reads_as_failed(api: Api) -> None:
+    job = screening_jobs.start_job(
+        api.node, api.actors["FR-DGSI"], b"id,name\n1,Someone Else\n", "m.csv", "csv", run=lambda work: None
+    )
+    assert screening_jobs.get_job(api.node, api.actors["FR-DGSI"], job.id).state == "queued"
+    api.node.clock.advance(minutes=11)  # type: ignore[attr-defined]
+    answer = api.client.get(f"/api/v1/screenings/{job.id}", headers=api.as_("FR-DGSI")).json()
+    assert answer["state"] == "failed" and answer["error"]["code"] == "interrupted"
+
+
+def test_confirming_a_paxlst_match_records_the_observed_movement(api: Api) -> None:
+    wanted = person(api.node, api.actors["JO-GID"], "Ahmed Yousef al-Hashimi")
+    manifest = (Path(__file__).resolve().parents[1] / "formats" / "data" / "paxlst_lh600_d02b.edi").read_bytes()
+    started = api.client.post(
+        "/api/v1/screenings",
+        files={"file": ("lh600.edi", manifest, "application/edifact")},
+        data={"format": "paxlst"},
+        headers=api.as_("DE-BKA"),
+    )
+    assert started.status_code == 202, started.text
+    job = started.json()
+    deadline = time.monotonic() + 30
+    while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = api.client.get(f"/api/v1/screenings/{job['id']}", headers=api.as_("DE-BKA")).json()
+    hit_rows = [line for line in job["results"] if line["matches"]]
+    assert [m["entity_id"] for line in hit_rows for m in line["matches"]] == [wanted.id]
+    assert hit_rows[0]["traveller"]["flight"] == "LH600"
+    answer = api.client.post(
+        f"/api/v1/screenings/{job['id']}/rows/{hit_rows[0]['row']}/matches/{wanted.id}/decision",
+        json={"decision": "confirm", "reason": "passport N01234567 seen at FRA"},
+        headers=api.as_("DE-BKA"),
+    )
+    assert answer.status_code == 200, answer.text
+    links = api.client.get(f"/api/v1/records/{wanted.id}/links", headers=api.as_("DE-BKA")).json()
+    movements = [link["record"] for link in links if link["record"]["schema"] == "Movement"]
+    assert len(movements) == 1 and movements[0]["flight"] == "LH600"
+    assert movements[0]["evidence"] == "observed" and movements[0]["envelope"]["owner"] == "DE-BKA"

@@ -103,3 +103,33 @@ def test_log_in_search_in_arabic_and_open_a_profile(served: tuple[str, Node, str
             assert page.locator("dd").first.inner_text() == "JO-GID"
         finally:
             browser.close()
+
+
+def test_screen_a_manifest_watch_it_finish_and_confirm_a_match(served: tuple[str, Node, str], tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, _, record_id = served
+    manifest = tmp_path / "flight-rj123.csv"
+    manifest.write_text("id,name,birth_date\nP1,أبو بكر البغدادي,1971\nP2,Marie Curie,1867\n", encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/login?lang=en")
+            page.fill("input[name=username]", "officer.fr-dgsi")
+            page.fill("input[name=password]", "correct horse battery")
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            page.click('a[href="/screenings"]')
+            page.set_input_files("input[name=file]", str(manifest))
+            page.click("form.upload button[type=submit]")
+            page.wait_for_url(f"{base}/screenings/scr-*")
+            # the page polls the job and shows the results when it is done
+            match = page.locator(f'.match a[href="/records/{record_id}"]')
+            match.wait_for(timeout=30_000)
+            page.fill("form.decide input[name=reason]", "birth year and name agree")
+            page.click("form.decide button[value=confirm]")
+            page.locator(".decided-confirm").wait_for()
+            assert "birth year and name agree" in page.inner_text(".decided-confirm")
+        finally:
+            browser.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from api.conftest import Api
 from factories import person
@@ -71,3 +72,47 @@ def test_assets_ship_in_the_package(api: Api) -> None:
     assert "lang-switch" in api.client.get("/static/app.js").text
     assert api.client.get("/static/app.css").status_code == 200
     assert api.client.get("/static/../../api/app.py").status_code == 404
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+def test_screening_upload_progress_and_decisions_in_the_browser_pages(api: Api) -> None:
+    wanted = person(api.node, api.actors["JO-GID"], "Abu Bakr al-Baghdadi")
+    _log_in(api, "officer.fr-dgsi")
+    page = api.client.get("/screenings")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    manifest = "id,name,birth_date\nP1,أبو بكر البغدادي,1971\nP2,Marie Curie,1867\n".encode()
+    refused = api.client.post("/screenings", files={"file": ("m.csv", manifest, "text/csv")}, data={"format": "csv"})
+    assert refused.status_code == 401  # no CSRF token
+    started = api.client.post(
+        "/screenings", files={"file": ("m.csv", manifest, "text/csv")}, data={"format": "csv", "csrf": _csrf(page.text)}
+    )
+    assert started.status_code == 303
+    job_url = started.headers["location"]
+    job_id = job_url.rsplit("/", 1)[-1]
+    deadline = time.monotonic() + 30
+    while api.client.get(f"/api/v1/screenings/{job_id}").json()["state"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    shown = api.client.get(job_url)
+    assert shown.status_code == 200 and f'href="/records/{wanted.id}"' in shown.text
+    assert "أبو بكر البغدادي" in shown.text and 'id="row-0" class="hit"' in shown.text
+    action = f"{job_url}/rows/0/matches/{wanted.id}"
+    assert f'action="{action}"' in shown.text
+    empty = api.client.post(action, data={"decision": "confirm", "reason": " ", "csrf": _csrf(shown.text)})
+    assert empty.status_code == 303 and "error=" in empty.headers["location"]
+    done = api.client.post(
+        action, data={"decision": "confirm", "reason": "<b>same passport</b>", "csrf": _csrf(shown.text)}
+    )
+    assert done.status_code == 303
+    after = api.client.get(job_url)
+    assert 'class="decided decided-confirm"' in after.text and "&lt;b&gt;same passport&lt;/b&gt;" in after.text
+    assert f'action="{action}"' not in after.text
+    # the list shows the job to the agency's users only
+    assert f'href="{job_url}"' in api.client.get("/screenings").text
+    _log_in(api, "officer.jo-gid")
+    assert f'href="{job_url}"' not in api.client.get("/screenings").text
+    assert api.client.get(job_url).status_code == 404

@@ -38,7 +38,6 @@ def create_app(
         redoc_url=None,
     )
     app.state.node = node
-    app.state.screenings = search.Jobs()
     app.state.config = Config(session_key=session_key or secrets.token_bytes(32), secure_cookies=secure_cookies)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)

@@ -83,7 +83,7 @@ class RequestLimits:
         path: str = scope["path"]
         if path.startswith(self.prefix) and body:
             kind = headers.get("content-type", "").split(";")[0].strip().lower()
-            wants_form = any(path.startswith(p) for p in self.form_paths)
+            wants_form = path.rstrip("/") in self.form_paths
             allowed = {"multipart/form-data"} if wants_form else {"application/json"}
             if kind not in allowed and not kind.endswith("+json"):
                 expected = " or ".join(sorted(allowed))

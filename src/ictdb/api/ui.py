@@ -11,18 +11,20 @@ from datetime import date
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ictdb.api.deps import SESSION_COOKIE, get_config, get_node
 from ictdb.model.actors import Actor
-from ictdb.model.errors import NotFound, Unauthenticated, ValidationError
+from ictdb.model.errors import Conflict, ImportFailed, NotFound, Unauthenticated, ValidationError
 from ictdb.model.stored import body_to_data
 from ictdb.model.vocab import Role
-from ictdb.services import audit, auth, records
+from ictdb.services import audit, auth, records, screening_jobs
 from ictdb.services.auth import Session
 from ictdb.services.search import MatchQuery, search
 
@@ -223,6 +225,65 @@ def audit_page(request: Request) -> Response:
         (t["our_log"], audit.agency_log(node, actor, limit=200)),
     ]
     return render(request, "audit.html", sections=sections)
+
+
+@router.get("/screenings")
+def screenings_page(request: Request) -> Response:
+    found = _session(request)
+    if found is None:
+        return _to_login()
+    return render(request, "screenings.html", jobs=screening_jobs.list_jobs(get_node(request), found[0]), error=None)
+
+
+@router.post("/screenings")
+async def screening_upload(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    format: Annotated[str, Form()] = "csv",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    actor = _checked(request, csrf)
+    if actor is None:
+        return _to_login()
+    node = get_node(request)
+    data = await file.read(screening_jobs.MAX_UPLOAD + 1)
+    try:
+        job = await run_in_threadpool(screening_jobs.start_job, node, actor, data, file.filename or "manifest", format)
+    except (ImportFailed, ValidationError) as exc:
+        jobs = screening_jobs.list_jobs(node, actor)
+        return render(request, "screenings.html", status=422, jobs=jobs, error=exc.message)
+    return RedirectResponse(f"/screenings/{job.id}", status_code=303)
+
+
+@router.get("/screenings/{job_id}")
+def screening_page(request: Request, job_id: str, error: str | None = None) -> Response:
+    found = _session(request)
+    if found is None:
+        return _to_login()
+    node, actor = get_node(request), found[0]
+    job = screening_jobs.get_job(node, actor, job_id)
+    rows = screening_jobs.job_rows(node, actor, job_id) if job.state == "done" else []
+    return render(request, "screening.html", job=job, rows=rows, error=error)
+
+
+@router.post("/screenings/{job_id}/rows/{row}/matches/{record_id}")
+def screening_decision(
+    request: Request,
+    job_id: str,
+    row: int,
+    record_id: str,
+    decision: Annotated[str, Form()],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    actor = _checked(request, csrf)
+    if actor is None:
+        return _to_login()
+    try:
+        screening_jobs.decide(get_node(request), actor, job_id, row, record_id, decision, reason)
+    except (ValidationError, Conflict) as exc:
+        return RedirectResponse(f"/screenings/{job_id}?{urlencode({'error': exc.message})}#row-{row}", status_code=303)
+    return RedirectResponse(f"/screenings/{job_id}#row-{row}", status_code=303)
 
 
 def install(app: FastAPI) -> None:

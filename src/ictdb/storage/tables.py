@@ -312,6 +312,51 @@ node_settings = Table(
     Column("value", Text, nullable=False),
 )
 
+# --- screening jobs
+# A manifest screened by an agency: the job, one row per traveller, and the matches found for each row with
+# the analyst's decision on them. Kept in the database so that every worker sees them and a restart loses none.
+screening_jobs = Table(
+    "screening_jobs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("agency", String(20), ForeignKey("agencies.code"), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_screening_jobs_agency", "agency", "created_at"),
+)
+
+screening_rows = Table(
+    "screening_rows",
+    metadata,
+    Column("job_id", String(40), ForeignKey("screening_jobs.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("row_id", String(200), nullable=False),
+    Column("traveller", Text, nullable=False),
+    Column("restricted", Text, nullable=False),
+    Column("error", Text),
+)
+
+screening_hits = Table(
+    "screening_hits",
+    metadata,
+    Column("job_id", String(40), ForeignKey("screening_jobs.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("entity_id", String(40), primary_key=True),
+    Column("score", Float, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("decision", String(20)),
+    Column("reason", Text),
+    Column("decided_by", String(64)),
+    Column("decided_at", DateTime(timezone=True)),
+)
+
 # --- resolution
 # Judgements are append-only: a pair's current verdict is its judgement with the highest id.
 resolution_judgements = Table(

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import io
-import threading
-import uuid
-from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ictdb.api.deps import ActorDep, NodeDep
 from ictdb.api.schemas import ERRORS, RecordOut
-from ictdb.model.actors import Actor
-from ictdb.model.errors import IctdbError, ImportFailed, NotFound, ValidationError
-from ictdb.services import screening
-from ictdb.services.node import Node
+from ictdb.model.errors import ValidationError
+from ictdb.services import screening_jobs
 from ictdb.services.search import SEARCH_THRESHOLD, FoundMatch, MatchQuery, SearchOutcome, search
 
 router = APIRouter(tags=["search"], responses=ERRORS)
 
 MAX_QUERIES = 100
-MAX_UPLOAD = 10 * 1024 * 1024
 
 
 class MatchOut(BaseModel):
@@ -153,100 +148,84 @@ def match(
     return MatchOutBatch(responses=responses)
 
 
-@dataclass
-class Job:
-    id: str
-    owner: str
-    agency: str
-    source: str
-    state: str = "queued"
-    done: int = 0
-    total: int = 0
-    results: list[dict[str, Any]] = field(default_factory=list)
-    error: dict[str, str] | None = None
+class ScreeningMatch(BaseModel):
+    entity_id: str
+    score: float = Field(ge=0, le=1)
+    caption: str
+    identifiers: list[dict[str, Any]]
+    explanation: dict[str, Any]
+    decision: Literal["confirm", "dismiss"] | None = Field(default=None, description="the analyst's decision")
+    reason: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+    @classmethod
+    def of(cls, hit: screening_jobs.Hit) -> ScreeningMatch:
+        return cls(
+            entity_id=hit.record.id,
+            score=hit.score,
+            caption=hit.record.caption(),
+            identifiers=[i.model_dump(mode="json") for i in hit.record.body.identifiers],
+            explanation=hit.explanation,
+            decision=hit.decision,
+            reason=hit.reason,
+            decided_by=hit.decided_by,
+            decided_at=hit.decided_at,
+        )
 
 
-class Jobs:
-    """Screening jobs of this server, kept in memory; each runs in its own thread."""
+class ScreeningLine(BaseModel):
+    id: str = Field(description="the row's id in the manifest")
+    row: int = Field(description="the row's position in the manifest, from 0")
+    traveller: dict[str, Any]
+    matches: list[ScreeningMatch]
+    restricted_hits: list[RestrictedHit]
+    error: str | None = Field(default=None, description="why the row could not be screened")
 
-    def __init__(self) -> None:
-        self._jobs: dict[str, Job] = {}
-        self._lock = threading.Lock()
-
-    def start(self, node: Node, actor: Actor, rows: list[Any], source: str) -> Job:
-        job = Job(id=f"scr-{uuid.uuid4().hex[:12]}", owner=actor.username, agency=actor.agency, source=source)
-        job.total = len(rows)
-        with self._lock:
-            self._jobs[job.id] = job
-
-        def progress(done: int, total: int) -> None:
-            job.done, job.total = done, total
-
-        def run() -> None:
-            job.state = "running"
-            try:
-                job.results = list(screening.screen_rows(node, actor, rows, source=source, progress=progress))
-                job.done = job.total = len(rows)
-                job.state = "done"
-            except IctdbError as exc:
-                job.error = {"code": exc.code, "message": exc.message}
-                job.state = "failed"
-
-        threading.Thread(target=run, name=job.id, daemon=True).start()
-        return job
-
-    def get(self, actor: Actor, job_id: str) -> Job:
-        """A job of the caller's own; anyone else's reads as missing."""
-        job = self._jobs.get(job_id)
-        if job is None or job.owner != actor.username or job.agency != actor.agency:
-            raise NotFound(f"no screening {job_id}")
-        return job
-
-
-def jobs_of(request: Request) -> Jobs:
-    jobs: Jobs = request.app.state.screenings
-    return jobs
+    @classmethod
+    def of(cls, row: screening_jobs.Row) -> ScreeningLine:
+        return cls(
+            id=row.id,
+            row=row.index,
+            traveller=row.traveller,
+            matches=[ScreeningMatch.of(h) for h in row.hits],
+            restricted_hits=[RestrictedHit(owner=o) for o in row.restricted],
+            error=row.error,
+        )
 
 
 class ScreeningOut(BaseModel):
     id: str
     state: Literal["queued", "running", "done", "failed"]
     source: str
+    format: str
+    username: str = Field(description="who uploaded the manifest")
+    created_at: datetime
     done: int
     total: int
-    results: list[dict[str, Any]] | None = Field(
+    results: list[ScreeningLine] | None = Field(
         default=None, description="one line per manifest row, in order, once the job is done"
     )
     error: dict[str, str] | None = None
 
     @classmethod
-    def of(cls, job: Job, with_results: bool = True) -> ScreeningOut:
+    def of(cls, job: screening_jobs.Job, rows: list[screening_jobs.Row] | None = None) -> ScreeningOut:
         return cls(
             id=job.id,
             state=job.state,
             source=job.source,
+            format=job.format,
+            username=job.username,
+            created_at=job.created_at,
             done=job.done,
             total=job.total,
-            results=job.results if with_results and job.state == "done" else None,
+            results=[ScreeningLine.of(r) for r in rows] if rows is not None else None,
             error=job.error,
         )
 
 
-def start_screening(request: Request, node: Node, actor: Actor, data: bytes, filename: str, fmt: str) -> Job:
-    """Read a manifest and start screening it; shared with the browser's upload form."""
-    if fmt not in screening.FORMATS:
-        raise ValidationError(f"one of {', '.join(screening.FORMATS)}", "format")
-    if len(data) > MAX_UPLOAD:
-        raise ImportFailed(f"larger than {MAX_UPLOAD // (1024 * 1024)} MB", file=filename)
-    # Only the base name is kept: a path in the upload's file name means nothing here.
-    safe_name = filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "manifest"
-    rows = screening.read_rows(io.BytesIO(data), safe_name, fmt)
-    return jobs_of(request).start(node, actor, rows, safe_name)
-
-
 @router.post("/screenings", response_model=ScreeningOut, status_code=status.HTTP_202_ACCEPTED)
 async def create_screening(
-    request: Request,
     node: NodeDep,
     actor: ActorDep,
     file: Annotated[UploadFile, File(description="a CSV (name, birth_date, nationality, ...) or PAXLST manifest")],
@@ -254,12 +233,44 @@ async def create_screening(
 ) -> ScreeningOut:
     """Upload a manifest to screen (multipart form: ``file`` and ``format``). The answer is the job; poll
     ``GET /screenings/{id}`` for progress and, when done, the results."""
-    data = await file.read(MAX_UPLOAD + 1)
-    job = start_screening(request, node, actor, data, file.filename or "manifest", format)
-    return ScreeningOut.of(job, with_results=False)
+    data = await file.read(screening_jobs.MAX_UPLOAD + 1)
+    job = await run_in_threadpool(screening_jobs.start_job, node, actor, data, file.filename or "manifest", format)
+    return ScreeningOut.of(job)
+
+
+@router.get("/screenings", response_model=list[ScreeningOut])
+def list_screenings(
+    node: NodeDep, actor: ActorDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> list[ScreeningOut]:
+    """The caller's agency's latest screening jobs, newest first, without their results."""
+    return [ScreeningOut.of(job) for job in screening_jobs.list_jobs(node, actor, limit)]
 
 
 @router.get("/screenings/{job_id}", response_model=ScreeningOut)
-def get_screening(request: Request, actor: ActorDep, job_id: str) -> ScreeningOut:
-    """A screening job's progress, and its results once done. Only its starter sees it."""
-    return ScreeningOut.of(jobs_of(request).get(actor, job_id))
+def get_screening(node: NodeDep, actor: ActorDep, job_id: Annotated[str, Path(max_length=40)]) -> ScreeningOut:
+    """A screening job's progress, and its results once done. Only the agency that ran it sees it; matches
+    on records it may no longer see drop out."""
+    job = screening_jobs.get_job(node, actor, job_id)
+    return ScreeningOut.of(job, screening_jobs.job_rows(node, actor, job_id) if job.state == "done" else None)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["confirm", "dismiss"]
+    reason: str = Field(min_length=1, max_length=2000, examples=["passport number and birth date agree"])
+
+
+@router.post("/screenings/{job_id}/rows/{row}/matches/{record_id}/decision", response_model=ScreeningMatch)
+def decide_match(
+    node: NodeDep,
+    actor: ActorDep,
+    job_id: Annotated[str, Path(max_length=40)],
+    row: Annotated[int, Path(ge=0)],
+    record_id: Annotated[str, Path(max_length=40)],
+    payload: DecisionIn,
+) -> ScreeningMatch:
+    """Confirm (the traveller is the person on record) or dismiss one match, with a reason. Decisions are
+    final (a second one is 409) and audited."""
+    hit = screening_jobs.decide(node, actor, job_id, row, record_id, payload.decision, payload.reason)
+    return ScreeningMatch.of(hit)
