@@ -7,6 +7,9 @@ import time
 
 from api.conftest import Api
 from factories import person
+from ictdb.model.envelope import EnvelopeInput
+from ictdb.model.stored import parse_body
+from ictdb.services import records
 
 
 def _log_in(api: Api, username: str = "officer.jo-gid") -> None:
@@ -116,3 +119,41 @@ def test_screening_upload_progress_and_decisions_in_the_browser_pages(api: Api) 
     _log_in(api, "officer.jo-gid")
     assert f'href="{job_url}"' not in api.client.get("/screenings").text
     assert api.client.get(job_url).status_code == 404
+
+
+def _movement(
+    api: Api, agency: str, person_id: str, origin: str, destination: str, when: str, **envelope: object
+) -> str:
+    body = parse_body(
+        {
+            "schema": "Movement",
+            "person": person_id,
+            "origin": {"country": origin},
+            "destination": {"country": destination},
+            "departure": when,
+        }
+    )
+    made = records.add_record(api.node, api.actors[agency], body, EnvelopeInput.model_validate(envelope or {}))
+    return made.id
+
+
+def test_the_movements_map_draws_only_the_movements_the_viewer_may_see(api: Api) -> None:
+    traveller = person(api.node, api.actors["JO-GID"], "Abu Bakr al-Baghdadi", distribution="members")
+    _movement(api, "JO-GID", traveller.id, "JO", "SY", "2014-03-01T10:00:00Z", distribution="members")
+    hidden = _movement(api, "DE-BKA", traveller.id, "SY", "TR", "2015-05-01T10:00:00Z", distribution="owner")
+    _movement(api, "IQ-CTS", traveller.id, "TR", "DE", "2016-07-01T10:00:00Z", distribution="members")
+    _log_in(api, "officer.fr-dgsi")
+    page = api.client.get(f"/records/{traveller.id}/movements")
+    assert page.status_code == 200
+    drawn = re.findall(r'class="trip" marker-end="url\(#arrowhead\)" data-from="(\w+)" data-to="(\w+)"', page.text)
+    assert drawn == [("JO", "SY"), ("TR", "DE")]
+    assert hidden not in page.text
+    visited = set(re.findall(r'class="land visited" data-country="(\w+)"', page.text))
+    assert visited == {"JO", "SY", "TR", "DE"}
+    assert len(re.findall(r'class="land', page.text)) > 150  # the whole world is drawn, from the shipped shapes
+    timeline = page.text[page.text.index('<ol class="timeline">') :]
+    assert timeline.index("2014-03-01") < timeline.index("2016-07-01") and "2015-05-01" not in timeline
+    # the owner of the hidden trip sees all three
+    _log_in(api, "officer.de-bka")
+    own = api.client.get(f"/records/{traveller.id}/movements").text
+    assert len(re.findall(r'class="trip"', own)) == 3

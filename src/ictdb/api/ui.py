@@ -19,13 +19,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ictdb.api import worldmap
 from ictdb.api.deps import SESSION_COOKIE, get_config, get_node
 from ictdb.model.actors import Actor
 from ictdb.model.errors import Conflict, ImportFailed, NotFound, Unauthenticated, ValidationError
+from ictdb.model.records import Movement
 from ictdb.model.stored import body_to_data
 from ictdb.model.vocab import Role
 from ictdb.services import audit, auth, records, screening_jobs
 from ictdb.services.auth import Session
+from ictdb.services.cooperation import movements
 from ictdb.services.search import MatchQuery, search
 
 ASSETS = "ictdb.web"
@@ -183,6 +186,49 @@ def record_page(request: Request, record_id: str) -> Response:
         details=details,
         links=records.linked_records(node, actor, record_id),
         history=records.record_history(node, actor, record_id),
+    )
+
+
+def _place(place: Any) -> str:
+    parts = [place.place, place.point_of_entry, place.country]
+    return ", ".join(p for p in parts if p) or "?"
+
+
+@router.get("/records/{record_id}/movements")
+def movements_page(request: Request, record_id: str) -> Response:
+    """A person's travel: a world map with an arrow per movement between countries, and the timeline."""
+    found = _session(request)
+    if found is None:
+        return _to_login()
+    node, actor = get_node(request), found[0]
+    person = records.get_record(node, actor, record_id)
+    trips = movements.timeline(node, actor, record_id) if person.schema_name == "Person" else []
+    steps: list[Any] = []
+    arrows: list[worldmap.Arrow] = []
+    visited: set[str] = set()
+    for trip in trips:
+        body = trip.body
+        assert isinstance(body, Movement)
+        origin, destination = body.origin.country, body.destination.country
+        visited.update(c for c in (origin, destination) if c)
+        when = body.departure or body.arrival
+        label = f"{when:%Y-%m-%d} " if when else ""
+        label += f"{_place(body.origin)} → {_place(body.destination)}"
+        drawn = worldmap.arrow(origin, destination, label) if origin and destination else None
+        if drawn:
+            arrows.append(drawn)
+        steps.append((trip, body, when, drawn is not None))
+    return render(
+        request,
+        "movements.html",
+        person=person,
+        steps=steps,
+        arrows=arrows,
+        visited=visited,
+        countries=worldmap.countries().values(),
+        width=worldmap.WIDTH,
+        height=worldmap.HEIGHT,
+        place=_place,
     )
 
 
