@@ -157,3 +157,46 @@ def test_the_movements_map_draws_only_the_movements_the_viewer_may_see(api: Api)
     _log_in(api, "officer.de-bka")
     own = api.client.get(f"/records/{traveller.id}/movements").text
     assert len(re.findall(r'class="trip"', own)) == 3
+
+
+def _add(api: Api, agency: str, data: dict[str, object], **envelope: object) -> str:
+    made = records.add_record(
+        api.node, api.actors[agency], parse_body(data), EnvelopeInput.model_validate(envelope or {})
+    )
+    return made.id
+
+
+def test_the_network_view_draws_visible_members_associates_and_lineage(api: Api) -> None:
+    members = {"distribution": "members"}
+    leader = _add(api, "JO-GID", {"schema": "Person", "names": ["Abu Musab al-Zarqawi"]}, **members)
+    courier = _add(api, "JO-GID", {"schema": "Person", "names": ["Abu Ayyub al-Masri"]}, **members)
+    secret = _add(api, "DE-BKA", {"schema": "Person", "names": ["Hidden Member"]}, **members)
+    group = _add(api, "JO-GID", {"schema": "Organization", "names": ["Tawhid wal-Jihad"]}, **members)
+    successor = _add(api, "IQ-CTS", {"schema": "Organization", "names": ["Islamic State of Iraq"]}, **members)
+    _add(api, "JO-GID", {"schema": "Membership", "person": leader, "organization": group, "role": "leader"}, **members)
+    _add(api, "JO-GID", {"schema": "Association", "person": leader, "associate": courier, "kind": "courier"}, **members)
+    _add(api, "DE-BKA", {"schema": "Membership", "person": secret, "organization": group}, distribution="owner")
+    lineage = _add(
+        api,
+        "IQ-CTS",
+        {"schema": "GroupRelation", "organization": group, "target": successor, "kind": "merged-into"},
+        **members,
+    )
+    _log_in(api, "officer.fr-dgsi")
+    one = api.client.get(f"/records/{leader}/network")
+    assert one.status_code == 200
+    drawn = dict(re.findall(r'data-record="([\w-]+)" data-distance="(\d)"', one.text))
+    assert drawn == {leader: "0", group: "1", courier: "1"}
+    two = api.client.get(f"/records/{leader}/network", params={"hops": 2}).text
+    drawn = dict(re.findall(r'data-record="([\w-]+)" data-distance="(\d)"', two))
+    assert drawn == {leader: "0", group: "1", courier: "1", successor: "2"}
+    assert secret not in two  # its membership is hidden from FR-DGSI, so it is not a neighbour
+    assert f'data-relation="{lineage}" data-source="{group}" data-target="{successor}"' in two
+    assert 'marker-end="url(#lineage)"' in two and ">merged-into<" in two and ">courier<" in two
+    # every node is placed inside the picture, apart from the others
+    places = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"|<rect x="([\d.]+)" y="([\d.]+)"', two)
+    points = {(float(a or c), float(b or d)) for a, b, c, d in places}
+    assert len(points) == 4 and all(0 <= x <= 900 and 0 <= y <= 600 for x, y in points)
+    # the owner of the hidden membership sees its member
+    _log_in(api, "officer.de-bka")
+    assert f'data-record="{secret}"' in api.client.get(f"/records/{leader}/network", params={"hops": 2}).text
