@@ -53,6 +53,7 @@ class LogicV2Matcher:
         self._algorithm = LogicV2
         self._config = ScoringConfig.defaults()
         self.entities: dict[str, Any] = {}
+        self._queries = 0
         for entry in watchlist:
             entity = model.make_entity("Person")
             entity.id = entry.entity_id.replace(":", "-")
@@ -70,7 +71,10 @@ class LogicV2Matcher:
 
     def rank(self, query: MatchQuery, candidates: Sequence[str]) -> list[tuple[str, float]]:
         entity = self._model.make_entity("Person")
-        entity.id = "query"
+        # a fresh id per query: logic-v2 caches name analysis by entity id, so a shared id would compare
+        # every query after the first as if it were the first
+        self._queries += 1
+        entity.id = f"query-{self._queries}"
         for text in query.names:
             entity.add("name", text)
         if query.birth_date:

@@ -1,13 +1,23 @@
-"""Cyrillic names: Latin spellings under the romanization schemes passports, newspapers and lists use.
+"""Cyrillic names: Latin spellings under the romanization schemes, and as the Latin names they were written for.
 
 One Cyrillic name has several correct Latin forms (Басаев: Basayev in English and BGN/PCGN, Basaev in
 passports since 2013 and most Russian systems). Each Cyrillic word is given the forms of the schemes
-that differ in practice; matching takes the best of them.
+that differ in practice.
+
+Russian also writes foreign names by sound, and no scheme undoes that: Шмидт is Schmidt, Жан is Jean,
+Иветт is Yvette, Кэндзиро is Kenjiro. For those, a table learned from Wikidata name pairs
+(``cyrillic_latin.tsv``, made by ``benchmarks/screening_train_cyrillic.py``) says which Latin letters each
+Cyrillic letter was written for, next to each neighbouring letter; the likeliest Latin spellings of a
+word are found by beam search over it, each with a cost (how much less likely it is than the best).
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import icu
@@ -18,6 +28,15 @@ from ictdb.matching.text import fold_latin
 _ICU_SCHEMES = ("Russian-Latin/BGN", "Any-Latin")
 _IULIIA_SCHEMES = ("WIKIPEDIA", "MOSMETRO", "ICAO_DOC_9303", "MVD_310_FR")
 
+LEARNED_SPELLINGS = 12
+"""Spellings kept per word from the learned table: enough for the usual ambiguities (Alois, Aloys)."""
+BEAM = 24
+MAX_COST = 6.0
+"""Spellings this much less likely (natural log) than the best are not worth comparing."""
+_OPTIONS = 6
+_MIN_SHARE = 0.01
+_SMOOTHING = 4.0
+
 
 @lru_cache(maxsize=1)
 def _transliterators() -> tuple[Any, ...]:
@@ -26,8 +45,8 @@ def _transliterators() -> tuple[Any, ...]:
 
 
 @lru_cache(maxsize=65536)
-def spellings(word: str) -> tuple[str, ...]:
-    """Distinct a-z spellings of one cleaned Cyrillic word, the BGN/PCGN one first."""
+def scheme_spellings(word: str) -> tuple[str, ...]:
+    """Distinct a-z spellings of one cleaned Cyrillic word under the romanization schemes, BGN/PCGN first."""
     found: list[str] = []
     for scheme in _transliterators():
         latin = scheme.transliterate(word) if isinstance(scheme, icu.Transliterator) else scheme.translate(word)
@@ -38,3 +57,139 @@ def spellings(word: str) -> tuple[str, ...]:
         # Russian writes the Arabic and Persian h (ح، ه) as г: Ибрагим is Ibrahim, Гусейн is Husayn.
         found.append(fold_latin(str(_transliterators()[0].transliterate(word.replace("г", "х"))).casefold()))
     return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """Log-probabilities of the Latin segment each Cyrillic letter stands for, by neighbouring letter."""
+
+    alone: dict[str, dict[str, float]]
+    before: dict[tuple[str, str], dict[str, float]]
+    after: dict[tuple[str, str], dict[str, float]]
+
+
+def _shares(counts: dict[str, int], prior: dict[str, float] | None) -> dict[str, float]:
+    total = sum(counts.values())
+    if prior is None:
+        return {target: count / total for target, count in counts.items()}
+    return {
+        target: (counts.get(target, 0) + _SMOOTHING * share) / (total + _SMOOTHING) for target, share in prior.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def _table() -> _Table:
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    source = resources.files("ictdb.matching") / "cyrillic_latin.tsv"
+    for line in source.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line:
+            continue
+        context, letter, target, count = line.split("\t")
+        counts[(context, letter)][target] = int(count)
+    alone = {letter: _shares(row, None) for (context, letter), row in counts.items() if context == "*"}
+    before: dict[tuple[str, str], dict[str, float]] = {}
+    after: dict[tuple[str, str], dict[str, float]] = {}
+    for (context, letter), row in counts.items():
+        if context[0] in "<>" and letter in alone:
+            shares = _shares(row, alone[letter])
+            (before if context[0] == "<" else after)[(letter, context[1:])] = shares
+    return _Table(
+        {letter: {t: math.log(p) for t, p in row.items()} for letter, row in alone.items()},
+        {key: {t: math.log(p) for t, p in row.items()} for key, row in before.items()},
+        {key: {t: math.log(p) for t, p in row.items()} for key, row in after.items()},
+    )
+
+
+def _distribution(table: _Table, word: str, position: int) -> dict[str, float]:
+    """Log-probabilities of the Latin segments one letter of ``word`` may stand for, given its neighbours."""
+    letter = word[position]
+    alone = table.alone.get(letter)
+    if alone is None:
+        return {fold_latin(str(_transliterators()[0].transliterate(letter)).casefold()): 0.0}
+    left = table.before.get((letter, word[position - 1] if position else "^"))
+    right = table.after.get((letter, word[position + 1] if position + 1 < len(word) else "$"))
+    # both neighbours' evidence, each relative to the letter's overall odds (a naive-Bayes product)
+    scored = {
+        target: (left.get(target, base) if left else base) + (right.get(target, base) if right else base) - base
+        for target, base in alone.items()
+    }
+    norm = math.log(sum(math.exp(value) for value in scored.values()))
+    return {target: value - norm for target, value in scored.items()}
+
+
+@lru_cache(maxsize=16384)
+def _distributions(word: str) -> tuple[dict[str, float], ...]:
+    table = _table()
+    return tuple(_distribution(table, word, position) for position in range(len(word)))
+
+
+def _options(word: str, position: int) -> list[tuple[str, float]]:
+    """The likeliest Latin segments for one letter of ``word``, with their log-probabilities."""
+    ranked = sorted(_distributions(word)[position].items(), key=lambda item: -item[1])
+    floor = math.log(_MIN_SHARE)
+    return [item for item in ranked[:_OPTIONS] if item[1] >= floor] or ranked[:1]
+
+
+@lru_cache(maxsize=65536)
+def learned_spellings(word: str) -> tuple[tuple[str, float], ...]:
+    """The likeliest a-z spellings of a cleaned Cyrillic word as a Latin name, each with its cost (>= 0)."""
+    if not word or len(word) > 40:
+        return ()
+    beam: list[tuple[float, str]] = [(0.0, "")]
+    for position in range(len(word)):
+        grown: dict[str, float] = {}
+        for target, logp in _options(word, position):
+            for score, text in beam:
+                candidate = text + target
+                value = score + logp
+                if value > grown.get(candidate, -math.inf):
+                    grown[candidate] = value
+        beam = sorted(((value, text) for text, value in grown.items()), reverse=True)[:BEAM]
+    top = beam[0][0]
+    return tuple(
+        (text, round(top - value, 3)) for value, text in beam[:LEARNED_SPELLINGS] if text and top - value <= MAX_COST
+    )
+
+
+@lru_cache(maxsize=65536)
+def spellings(word: str) -> tuple[str, ...]:
+    """Distinct a-z spellings of one cleaned Cyrillic word: the schemes' (BGN/PCGN first), then learned ones."""
+    return tuple(dict.fromkeys((*scheme_spellings(word), *(text for text, _ in learned_spellings(word)))))
+
+
+_UNSEEN = math.log(1e-5)
+"""Log-probability of a Latin segment the table never saw for a letter, per Latin letter it covers."""
+MAX_SEGMENT = 4
+
+
+@lru_cache(maxsize=65536)
+def spelling_cost(word: str, latin: str) -> float:
+    """How much less likely (natural log) ``latin`` is than the likeliest spelling of a Cyrillic word.
+
+    The best alignment of the Latin letters to the Cyrillic ones under the learned table, so that
+    spellings the beam search did not reach (Zucker for Цукер) still get a fair cost.
+    """
+    learned = learned_spellings(word)
+    if not learned or not latin or len(latin) > 3 * len(word) + 4:
+        return MAX_COST
+    distributions = _distributions(word)
+    size = len(latin)
+    best = [0.0] + [-math.inf] * size
+    for distribution in distributions:
+        after = [-math.inf] * (size + 1)
+        for start, here in enumerate(best):
+            if here == -math.inf:
+                continue
+            for end in range(start, min(size, start + MAX_SEGMENT) + 1):
+                logp = distribution.get(latin[start:end])
+                value = here + (logp if logp is not None else _UNSEEN * max(1, end - start))
+                if value > after[end]:
+                    after[end] = value
+        best = after
+    top = _top_logp(word)
+    return min(MAX_COST, max(0.0, top - best[size]))
+
+
+@lru_cache(maxsize=65536)
+def _top_logp(word: str) -> float:
+    return sum(max(distribution.values()) for distribution in _distributions(word))

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ictdb.matching.names import Part, analyze
+from ictdb.matching.phonetic import loose
 from ictdb.matching.score import (
     birth_date_feature,
     document_feature,
@@ -120,6 +121,11 @@ def blocking_keys(parts: Iterable[Part]) -> set[str]:
         for skeleton in part.skeletons:
             if len(skeleton) >= 2:
                 keys.add("s" + skeleton.lower())
+        for spelling, _ in part.weighted:
+            key = loose(spelling)
+            keys.add("p" + key[:PREFIX])
+            if len(key) > PREFIX + 1:
+                keys.add("e" + key[-PREFIX:])
     return keys
 
 

@@ -22,11 +22,18 @@ from ictdb.model.vocab import Script
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One name part: its display spelling, loose keys (one per distinct spelling) and skeletons."""
+    """One name part: its display spelling, loose keys (one per distinct spelling) and skeletons.
+
+    ``weighted`` holds, for a part written in Cyrillic, the Latin names it is likely to have been written
+    for, each with a cost (0 for the likeliest); comparison prefers the likelier one where keys tie.
+    ``written`` is then the Cyrillic word itself, for costing other Latin spellings.
+    """
 
     text: str
     keys: tuple[str, ...]
     skeletons: tuple[str, ...]
+    weighted: tuple[tuple[str, float], ...] = ()
+    written: str = ""
 
     @property
     def key(self) -> str:
@@ -138,6 +145,22 @@ def _latin_part(spellings: tuple[str, ...]) -> Part:
     return Part(forms[0], tuple(dict.fromkeys(loose(form) for form in forms)), tuple({skeleton(f) for f in forms}))
 
 
+KEY_COST = 1.0
+"""Learned spellings of a Cyrillic word up to this cost become keys (blocking and plain comparison) too."""
+
+
+@lru_cache(maxsize=65536)
+def _cyrillic_part(word: str) -> Part:
+    schemes = tuple(canonical(spelling) for spelling in cyrillic.scheme_spellings(word))
+    learned = tuple((canonical(text), cost) for text, cost in cyrillic.learned_spellings(word))
+    likely = tuple(text for text, cost in learned if cost <= KEY_COST)
+    forms = tuple(dict.fromkeys((*schemes, *likely)))
+    if not forms:
+        return Part("", (), ())
+    skeletons = tuple(dict.fromkeys(skeleton(form) for form in (*schemes, *likely[:1])))
+    return Part(forms[0], tuple(dict.fromkeys(loose(form) for form in forms)), skeletons, learned, word)
+
+
 @lru_cache(maxsize=65536)
 def _joined_part(prefix: str, spellings: tuple[str, ...], suffix: str) -> Part:
     """A compound written apart (Abu Bakr, Abd al-Aziz, Saif al-Din): the parts joined into one word."""
@@ -169,13 +192,16 @@ def _spellings(token: str, script: Script) -> tuple[str, ...]:
         folded = fold_latin(token)
         return (folded,) if folded else ()
     if script is Script.CYRILLIC:
-        return cyrillic.spellings(token)
+        return cyrillic.scheme_spellings(token)
     folded = fold_latin(str(_any_latin().transliterate(token)).casefold())
     return (folded,) if folded else ()
 
 
-def _latin_parts(words: list[tuple[str, ...]]) -> list[Part]:
-    """Parts of a run of non-Arabic words, each given as its Latin spellings (main spelling first)."""
+def _latin_parts(words: list[tuple[str, ...]], cyrillic_words: list[str]) -> list[Part]:
+    """Parts of a run of non-Arabic words, each given as its Latin spellings (main spelling first).
+
+    ``cyrillic_words`` holds, at the same positions, the Cyrillic word a spelling came from, or "".
+    """
     out: list[Part] = []
     index = 0
     count = len(words)
@@ -197,7 +223,8 @@ def _latin_parts(words: list[tuple[str, ...]]) -> list[Part]:
             suffix = "din" if main in _SUFFIX_DIN else "allah"
             out.append(_joined_part("", (previous.text,), suffix))
             continue
-        out.append(_latin_part(spellings))
+        written = cyrillic_words[index - 1]
+        out.append(_cyrillic_part(written) if written else _latin_part(spellings))
     return out
 
 
@@ -206,12 +233,14 @@ def analyze(name: str) -> tuple[Part, ...]:
     """The comparable parts of a name written in any script, in written order; empty if it has no letters."""
     parts: list[Part] = []
     run: list[tuple[str, ...]] = []
+    run_cyrillic: list[str] = []
     arabic_run: list[str] = []
 
     def flush() -> None:
         if run:
-            parts.extend(_latin_parts(run))
+            parts.extend(_latin_parts(run, run_cyrillic))
             run.clear()
+            run_cyrillic.clear()
         if arabic_run:
             parts.extend(_arabic_part(particle, base) for particle, base in arabic.parts(arabic_run) if base)
             arabic_run.clear()
@@ -228,5 +257,6 @@ def analyze(name: str) -> tuple[Part, ...]:
         spellings = _spellings(token, script)
         if spellings:
             run.append(spellings)
+            run_cyrillic.append(token if script is Script.CYRILLIC else "")
     flush()
     return tuple(part for part in parts if part.keys and part.keys[0])

@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from ictdb.matching import cyrillic
 from ictdb.matching.names import Part
 from ictdb.model.dates import FuzzyDate, Precision
 
@@ -37,10 +38,46 @@ GENDER_CONFLICT = -0.08
 DOCUMENT_AGREE = 0.3
 
 
+LEARNED_COST = 0.04
+"""Similarity lost per unit of a learned spelling's cost (natural-log odds against the likeliest spelling)."""
+REFINE_FROM = 0.6
+"""Cyrillic-Latin pairs this alike are also costed letter by letter (spellings beyond the likeliest few)."""
+KEYS_ONLY = 0.25
+"""Similarity lost when a Cyrillic part agrees with a Latin one only through loose keys or skeletons."""
+
+
 def part_similarity(query: Part, candidate: Part) -> float:
-    """How alike two name parts are in [0, 1]: the best of their spellings, or their skeletons' agreement."""
+    """How alike two name parts are in [0, 1]: the best of their spellings, or their skeletons' agreement.
+
+    Where one part was written in Cyrillic and the other not, the Latin part's spelling is also compared,
+    letter for letter, with the Latin names the Cyrillic one was likely written for, likelier ones counting
+    more: Алойс is Alois a little more than Aloys.
+    """
     if query is candidate:
         return 1.0
+    if query.weighted and not candidate.weighted:
+        return _learned_similarity(query, candidate)
+    if candidate.weighted and not query.weighted:
+        return _learned_similarity(candidate, query)
+    return _key_similarity(query, candidate)
+
+
+def _learned_similarity(written: Part, latin: Part) -> float:
+    best = _key_similarity(written, latin) - KEYS_ONLY
+    text = latin.text
+    for spelling, cost in written.weighted:
+        penalty = LEARNED_COST * cost
+        if 1.0 - penalty <= best:
+            break  # costs only grow along the list
+        value = Levenshtein.normalized_similarity(spelling, text) - penalty
+        if value > best:
+            best = value
+    if REFINE_FROM <= best < 1.0:
+        best = max(best, 1.0 - LEARNED_COST * cyrillic.spelling_cost(written.written, text))
+    return max(0.0, best)
+
+
+def _key_similarity(query: Part, candidate: Part) -> float:
     best = 0.0
     for left in query.keys:
         for right in candidate.keys:

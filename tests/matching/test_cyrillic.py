@@ -1,0 +1,54 @@
+"""Cyrillic names written for foreign Latin names (by sound), as Wikidata pairs show them."""
+
+from __future__ import annotations
+
+import pytest
+
+from ictdb.matching import SEARCH_THRESHOLD, MatchEntry, MatchQuery, NameIndex
+from ictdb.matching.cyrillic import learned_spellings, spelling_cost
+from ictdb.model.records import Name
+
+# real pairs from the Wikidata training split (wd_russian_80), with confusable Latin names beside them
+FOREIGN = [
+    ("Шмидт", "Schmidt", ["Smit", "Schmitz", "Shmidtova"]),
+    ("Кэндзиро", "Kenjiro", ["Kendziora", "Kenzie", "Kenji"]),
+    ("Вунибальд", "Wunibald", ["Wiebald", "Vunibel", "Wunsch"]),
+    ("Иветт", "Yvette", ["Ivetic", "Iwata", "Yvon"]),
+    ("Уодделл", "Waddell", ["Udell", "Woodall", "Odell"]),
+    ("Холифилд", "Holyfield", ["Hohlfeld", "Holiday", "Olifant"]),
+    ("Лоренцен", "Lorentzen", ["Lorenzo", "Laurencin", "Lorentz"]),
+]
+
+
+def test_a_word_gets_the_latin_name_it_was_written_for_first() -> None:
+    assert learned_spellings("шмидт")[0] == ("schmidt", 0.0)
+    assert learned_spellings("кэндзиро")[0][0] == "kenjiro"
+    costs = dict(learned_spellings("алойс"))
+    assert costs["alois"] < costs["aloys"]
+
+
+def test_spellings_beyond_the_likeliest_still_cost_less_than_unrelated_ones() -> None:
+    assert spelling_cost("холифилд", "holyfield") < spelling_cost("холифилд", "hollywood")
+    assert spelling_cost("лоренцен", "lorentzen") < spelling_cost("лоренцен", "lawrence")
+
+
+@pytest.mark.parametrize(("cyrillic", "latin", "others"), FOREIGN)
+def test_search_in_cyrillic_finds_the_foreign_latin_name_first(cyrillic: str, latin: str, others: list[str]) -> None:
+    index = NameIndex()
+    for name in [latin, *others]:
+        index.add(MatchEntry(entity_id=name, schema="Person", names=(Name(value=name),)))
+    result = index.search(MatchQuery(names=(f"{cyrillic}",)), lambda tag: True)
+    assert result.matches[0].entity_id == latin
+    assert result.matches[0].score >= SEARCH_THRESHOLD
+
+
+def test_cyrillic_against_cyrillic_is_an_exact_match() -> None:
+    index = NameIndex()
+    index.add(MatchEntry(entity_id="k", schema="Person", names=(Name(value="Кэндзиро Ямада"),)))
+    index.add(MatchEntry(entity_id="l", schema="Person", names=(Name(value="Kenjiro Yamada"),)))
+    found = {
+        match.entity_id: match.score
+        for match in index.search(MatchQuery(names=("Кэндзиро Ямада",)), lambda t: True).matches
+    }
+    assert found["k"] == 1.0
+    assert found["l"] >= 0.9
