@@ -31,7 +31,7 @@ from ictdb.model.errors import NotFound
 from ictdb.model.stored import Record, parse_body
 from ictdb.model.vocab import HandlingCode
 from ictdb.policy.visibility import Viewer, audience_of, may_see
-from ictdb.services import audit, auth, directory, exports, records, screening_jobs
+from ictdb.services import audit, auth, directory, exports, network, records, resolution, screening_jobs
 from ictdb.services.node import Node
 from ictdb.services.search import screen, search
 
@@ -190,6 +190,9 @@ def _check_viewer(world: World, agency: str) -> None:
     # the HTTP API's read endpoints, called as the viewer's user with a bearer token
     _check_api(world, agency, expected)
 
+    # resolution and network: proposals, judgements, clusters, profiles and neighbourhoods
+    _check_resolution(world, agency, expected)
+
 
 def _check_api(world: World, agency: str, expected: set[str]) -> None:
     node, actor = world.node, world.actors[agency]
@@ -264,3 +267,67 @@ def test_reference_rule_matches_sql_on_a_known_case(node_factory: Callable[[Cloc
         "DE-BKA": {"members", "agencies:DE-BKA"},
     }
     assert isinstance(made["owner"].envelope, Envelope) and node.today() == date(2026, 11, 28)
+
+
+def _seed_resolution(world: World) -> None:
+    """Once per world: the node operator's batch run files and auto-judges pairs across every distribution, and
+    each agency judges a pair of records it sees not-same, so that judgements of every kind exist."""
+    node = world.node
+    if node.caches.get("leak-resolution"):
+        return
+    node.caches["leak-resolution"] = True
+    resolution.resolve(node, directory.node_admin(node), node_wide=True, threshold=0.3, auto_above=0.9)
+    for agency, actor in world.actors.items():
+        mine = sorted(rid for rid in world.records if world.may_see(agency, rid) and rid.startswith("per-"))
+        if len(mine) >= 2:
+            resolution.judge(node, actor, mine[0], mine[-1], "not-same", reason="leak test")
+
+
+def _check_resolution(world: World, agency: str, expected: set[str]) -> None:
+    _seed_resolution(world)
+    node, actor = world.node, world.actors[agency]
+    page = resolution.list_proposals(node, actor, open_only=False, limit=10_000)
+    assert page.total == len(page.proposals)
+    for proposal in page.proposals:
+        assert {proposal.pair.left, proposal.pair.right} <= expected
+        assert resolution.mentioned_records(proposal.explanation) <= expected
+    for members in resolution.clusters(node, actor).clusters:
+        assert set(members) <= expected
+    with pytest.raises(NotFound) as missing:
+        resolution.cluster_view(node, actor, MISSING)
+    persons = sorted(rid for rid in world.records if rid.startswith(("per-", "org-")))
+    for rid in persons:
+        if rid in expected:
+            view = resolution.cluster_view(node, actor, rid)
+            assert set(view.members) <= expected and view.size == len(view.members)
+            assert all({j.pair.left, j.pair.right} <= expected for j in view.judgements)
+            assert all({r.forbidding.left, r.forbidding.right} <= expected for r in view.refused)
+            profile = resolution.consolidated_profile(node, actor, rid)
+            assert {r.id for r in profile.records} <= expected
+            assert {v.record_id for values in profile.fields.values() for v in values} <= expected
+            for link in network.neighbours(node, actor, rid, hops=3).links:
+                assert {link.relation, link.source, link.target} <= expected
+        else:
+            with pytest.raises(NotFound) as hidden:
+                resolution.cluster_view(node, actor, rid)
+            assert str(hidden.value).replace(rid, "ID") == str(missing.value).replace(MISSING, "ID")
+            with pytest.raises(NotFound):
+                resolution.consolidated_profile(node, actor, rid)
+            with pytest.raises(NotFound):
+                network.neighbours(node, actor, rid)
+    for first in persons:
+        for second in persons:
+            if first >= second:
+                continue
+            if {first, second} <= expected:
+                history = resolution.pair_history(node, actor, first, second)
+                assert all({j.pair.left, j.pair.right} <= expected for j in history)
+            else:
+                with pytest.raises(NotFound):
+                    resolution.pair_history(node, actor, first, second)
+    bearer = {"Authorization": f"Bearer {auth.issue_token(node, actor).secret}"}
+    with in_process(create_app(node)) as client:
+        listed = client.get("/api/v1/resolution/proposals", params={"all": True, "limit": 1000}, headers=bearer).json()
+        assert all({p["left"], p["right"]} <= expected for p in listed["proposals"])
+        for cluster in client.get("/api/v1/resolution/clusters", headers=bearer).json():
+            assert set(cluster["members"]) <= expected and cluster["size"] == len(cluster["members"])

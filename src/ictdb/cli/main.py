@@ -9,7 +9,17 @@ import pydantic
 import typer
 
 from ictdb.bootstrap import Settings
-from ictdb.cli import audit_cmd, demo_cmd, directory_cmd, records_cmd, search_cmd, serve_cmd, transfer_cmd
+from ictdb.cli import (
+    audit_cmd,
+    demo_cmd,
+    directory_cmd,
+    network_cmd,
+    records_cmd,
+    resolution_cmd,
+    search_cmd,
+    serve_cmd,
+    transfer_cmd,
+)
 from ictdb.cli.context import Context, err
 from ictdb.model.errors import (
     Conflict,
@@ -60,6 +70,8 @@ audit_cmd.register(cli)
 serve_cmd.register(cli)
 search_cmd.register(cli)
 demo_cmd.register(cli)
+resolution_cmd.register(cli)
+network_cmd.register(cli)
 
 
 def exit_code(exc: BaseException) -> int:

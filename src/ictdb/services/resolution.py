@@ -333,7 +333,8 @@ def _redact(explanation: dict[str, Any], seen: set[str]) -> dict[str, Any]:
     return out
 
 
-def _mentioned(explanation: dict[str, Any]) -> set[str]:
+def mentioned_records(explanation: dict[str, Any]) -> set[str]:
+    """Records named in a proposal's explanation besides its pair (shared organizations, memberships)."""
     organizations = explanation.get("organizations")
     if not isinstance(organizations, dict):
         return set()
@@ -361,7 +362,7 @@ def list_proposals(
         repo = _repo(tx)
         found = repo.proposals(viewer, open_only=open_only, min_score=min_score, limit=limit, offset=offset)
         total = repo.count_proposals(viewer, open_only=open_only, min_score=min_score)
-        seen = repo.visible_ids(viewer, {i for p in found for i in _mentioned(p.explanation)})
+        seen = repo.visible_ids(viewer, {i for p in found for i in mentioned_records(p.explanation)})
         shown = [
             Proposal(p.pair, p.schema, p.score, _redact(p.explanation, seen), p.found_at, p.verdict) for p in found
         ]
@@ -498,3 +499,83 @@ def consolidated_profile(node: Node, actor: Actor, record_id: str) -> Consolidat
             fields.setdefault(key, []).append(Value(value, record.id, record.owner, record.envelope.grading))
     conflicts = {k: fields[k] for k in _SINGULAR if k in fields and _disagree(k, fields[k])}
     return ConsolidatedProfile(view, records, fields, conflicts)
+
+
+# plain data for the command line and the API
+def judgement_data(j: Judgement) -> dict[str, Any]:
+    return {
+        "id": j.id,
+        "left": j.pair.left,
+        "right": j.pair.right,
+        "verdict": j.verdict.value,
+        "judge": j.judge,
+        "agency": j.agency,
+        "at": j.at.isoformat(),
+        "reason": j.reason,
+        "score": j.score,
+        "automatic": j.automatic,
+        "supersedes": j.supersedes,
+    }
+
+
+def refusal_data(r: Refusal) -> dict[str, Any]:
+    return {"same": judgement_data(r.same), "forbidden_by_not_same": [r.forbidding.left, r.forbidding.right]}
+
+
+def outcome_data(o: JudgeOutcome) -> dict[str, Any]:
+    return {
+        "unchanged": o.unchanged,
+        "judgement": judgement_data(o.judgement) if o.judgement else None,
+        "previous": judgement_data(o.previous) if o.previous else None,
+        "refused": [refusal_data(r) for r in o.refused],
+    }
+
+
+def proposal_data(p: Proposal) -> dict[str, Any]:
+    return {
+        "left": p.pair.left,
+        "right": p.pair.right,
+        "schema": p.schema,
+        "score": p.score,
+        "verdict": p.verdict.value if p.verdict else None,
+        "found_at": p.found_at.isoformat(),
+        "explanation": p.explanation,
+    }
+
+
+def summary_data(s: ResolveSummary) -> dict[str, Any]:
+    return {
+        "run": s.run_id,
+        "scope": s.scope,
+        "records": s.records,
+        "compared": s.compared,
+        "proposals": s.proposals,
+        "new_proposals": s.new_proposals,
+        "auto_judged": s.auto_judged,
+        "refused": [refusal_data(r) for r in s.refused],
+        "seconds": s.seconds,
+        "threshold": s.threshold,
+        "auto_above": s.auto_above,
+    }
+
+
+def cluster_data(v: ClusterView) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "size": v.size,
+        "members": list(v.members),
+        "judgements": [judgement_data(j) for j in v.judgements],
+        "refused": [refusal_data(r) for r in v.refused],
+    }
+
+
+def profile_data(p: ConsolidatedProfile) -> dict[str, Any]:
+    def values(items: list[Value]) -> list[dict[str, Any]]:
+        return [{"value": v.value, "record": v.record_id, "owner": v.owner, "grading": v.grading} for v in items]
+
+    return {
+        "cluster": cluster_data(p.cluster),
+        "records": [{"id": r.id, "owner": r.owner, "caption": r.caption(), "schema": r.schema_name} for r in p.records],
+        "fields": {k: values(v) for k, v in p.fields.items()},
+        "conflicts": {k: values(v) for k, v in p.conflicts.items()},
+    }
