@@ -16,7 +16,7 @@ from ictdb.services.node import Node
 
 
 def add(node: Node, actor: Actor, data: dict[str, Any], distribution: str = "members") -> Record:
-    return records.add_record(node, actor, parse_body(data), EnvelopeInput(distribution=distribution))  # type: ignore[arg-type]
+    return records.add_record(node, actor, parse_body(data), EnvelopeInput(distribution=distribution))
 
 
 @pytest.fixture
