@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,16 +16,55 @@ from ictdb.services.node import IdFactory, Node
 from ictdb.storage.store import Store
 
 ENV_DATABASE = "ICTDB_DATABASE_URL"
+ENV_SESSION_KEY = "ICTDB_SESSION_KEY"
+ENV_SESSION_KEY_FILE = "ICTDB_SESSION_KEY_FILE"
+SESSION_KEY_FILE = "session.key"
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
+    session_secret: str | None = None
+    """The secret that signs browser sessions (ICTDB_SESSION_KEY); when unset, ``session_key_file`` holds it."""
+    session_key_file: Path | None = None
+    """Where the signing key is kept (ICTDB_SESSION_KEY_FILE; default ``session.key`` in the data directory),
+    created with a random key on first use. Every worker and every restart reads the same key, so sessions
+    survive both."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, database_url: str | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        return cls(database_url=database_url or env.get(ENV_DATABASE) or default_database_url())
+        key_file = env.get(ENV_SESSION_KEY_FILE)
+        return cls(
+            database_url=database_url or env.get(ENV_DATABASE) or default_database_url(),
+            session_secret=env.get(ENV_SESSION_KEY) or None,
+            session_key_file=Path(key_file) if key_file else None,
+        )
+
+    def session_key(self) -> bytes:
+        """The 32-byte key that signs sessions: derived from the configured secret, else read from (or first
+        written to) the key file."""
+        if self.session_secret:
+            return hashlib.sha256(self.session_secret.encode()).digest()
+        return _key_from_file(self.session_key_file or Path(user_data_dir("ictdb")) / SESSION_KEY_FILE)
+
+
+def _key_from_file(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when several workers start at once, one writes the key and the others read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            text = path.read_text(encoding="ascii").strip()
+            if len(text) == 64:
+                return bytes.fromhex(text)
+            time.sleep(0.05)  # another worker is writing it
+        raise ValueError(f"{path} does not hold a session key (64 hex digits); delete it to make a new one") from None
+    with os.fdopen(fd, "w", encoding="ascii") as sink:
+        key = secrets.token_bytes(32)
+        sink.write(key.hex() + "\n")
+    return key
 
 
 def default_database_url() -> str:

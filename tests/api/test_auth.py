@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from api.client import in_process
 from api.conftest import Api
 from conftest import Clock
+from ictdb.api.app import create_app
+from ictdb.bootstrap import Settings
+from ictdb.cli.main import exit_code
+from ictdb.model.errors import Unauthenticated
 
 
 def test_no_token_is_401_with_the_error_shape(api: Api) -> None:
@@ -73,3 +80,26 @@ def test_a_wrong_password_is_refused_like_an_unknown_user(api: Api) -> None:
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
     assert "ictdb_session" not in api.client.cookies
+
+
+def test_a_session_outlives_a_restart_when_the_key_comes_from_settings(api: Api, tmp_path: Path) -> None:
+    key = Settings.from_env({"ICTDB_SESSION_KEY_FILE": str(tmp_path / "session.key")}).session_key()
+    with in_process(create_app(api.node, session_key=key)) as first:
+        assert (
+            first.post(
+                "/api/v1/session", json={"username": "officer.jo-gid", "password": "correct horse battery"}
+            ).status_code
+            == 200
+        )
+        cookie = first.cookies.get("ictdb_session")
+    again = Settings.from_env({"ICTDB_SESSION_KEY_FILE": str(tmp_path / "session.key")}).session_key()
+    with in_process(create_app(api.node, session_key=again)) as restarted:
+        restarted.cookies.set("ictdb_session", cookie or "")
+        assert restarted.get("/api/v1/session").status_code == 200
+    with in_process(create_app(api.node)) as other_key:
+        other_key.cookies.set("ictdb_session", cookie or "")
+        assert other_key.get("/api/v1/session").status_code == 401
+
+
+def test_the_cli_has_an_exit_code_for_unauthenticated() -> None:
+    assert exit_code(Unauthenticated("no")) == 8

@@ -164,3 +164,21 @@ def test_health_and_openapi_answer_without_a_token(api: Api) -> None:
     schema = api.client.get("/api/v1/openapi.json").json()
     assert "/api/v1/records/{record_id}" in schema["paths"]
     assert "hidden" in schema["paths"]["/api/v1/records/{record_id}"]["get"]["description"]
+
+
+def test_refused_requests_are_audited_under_the_callers_name(api: Api) -> None:
+    headers = {**api.as_("JO-GID"), "Content-Type": "text/plain"}
+    assert api.client.post("/api/v1/records", content=b"name=x", headers=headers).status_code == 415
+    anonymous = api.client.post(
+        "/api/v1/records", content=b"[" * 100 + b"]" * 100, headers={"Content-Type": "application/json"}
+    )
+    assert anonymous.status_code == 422
+    with api.node.store.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT username, agency, outcome, detail FROM audit_events WHERE action = 'request.refused' ORDER BY seq"
+        ).all()
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("officer.jo-gid", "JO-GID", "refused"),
+        ("anonymous", "-", "refused"),
+    ]
+    assert '"status":415' in rows[0][3].replace(" ", "") and '"path":"/api/v1/records"' in rows[0][3].replace(" ", "")

@@ -200,3 +200,17 @@ def test_the_network_view_draws_visible_members_associates_and_lineage(api: Api)
     # the owner of the hidden membership sees its member
     _log_in(api, "officer.de-bka")
     assert f'data-record="{secret}"' in api.client.get(f"/records/{leader}/network", params={"hops": 2}).text
+
+
+def test_errors_on_pages_are_html_pages_with_the_same_status(api: Api) -> None:
+    _log_in(api)
+    missing_job = api.client.get("/screenings/scr-000000000000", params={"lang": "ar"})
+    assert missing_job.status_code == 404 and missing_job.headers["content-type"].startswith("text/html")
+    assert '<html lang="ar" dir="rtl">' in missing_job.text and 'data-code="not_found"' in missing_job.text
+    bad_hops = api.client.get("/records/per-ffffffffffff/network", params={"hops": "many"})
+    assert bad_hops.status_code == 422 and bad_hops.headers["content-type"].startswith("text/html")
+    no_csrf = api.client.post("/review/per-ffffffffffff", data={"review_by": "2030-01-01", "reason": "x"})
+    assert no_csrf.status_code == 401 and 'href="/login"' in no_csrf.text
+    # the API keeps answering JSON
+    api_error = api.client.get("/api/v1/screenings/scr-000000000000")
+    assert api_error.status_code == 404 and api_error.json()["error"]["code"] == "not_found"

@@ -26,8 +26,9 @@ like one that does not exist. Errors are JSON: `{"error": {"code": "not_found", 
 def create_app(
     node: Node, *, session_key: bytes | None = None, secure_cookies: bool = True, max_body: int = MAX_BODY
 ) -> FastAPI:
-    """Build the app around ``node``. ``session_key`` signs browser sessions (a fresh random one by default, so
-    sessions end when the server restarts); ``secure_cookies`` is off only for plain-HTTP test servers."""
+    """Build the app around ``node``. ``session_key`` signs browser sessions: ``ictdb serve`` passes the one from
+    the settings, shared by all workers; without one (tests) a random key lasts as long as this app.
+    ``secure_cookies`` is off only for plain-HTTP test servers."""
     app = FastAPI(
         title="ictdb",
         summary="International Counter-Terrorism Database",

@@ -1,11 +1,15 @@
-"""The one table from domain errors to HTTP statuses, and the JSON shape every error answers with."""
+"""The one table from domain errors to HTTP statuses, and the JSON shape every API error answers with.
+
+Outside ``/api/`` the same errors answer as HTML pages, drawn by the page renderer the app registers
+(``app.state.error_page``), so a browser never lands on a JSON body.
+"""
 
 from __future__ import annotations
 
 import pydantic
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ictdb.model.errors import (
@@ -54,35 +58,42 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
-def _domain(_: Request, exc: Exception) -> JSONResponse:
+def _answer(request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    page = getattr(request.app.state, "error_page", None)
+    if page is not None and not request.url.path.startswith("/api/"):
+        response: Response = page(request, status, code, message)
+        return response
+    return error_response(status, code, message, headers)
+
+
+def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, IctdbError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return error_response(status, exc.code, exc.message, headers)
+    return _answer(request, status, exc.code, exc.message, headers)
 
 
-def _pydantic(_: Request, exc: Exception) -> JSONResponse:
+def _pydantic(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, pydantic.ValidationError)
     problem = first_problem(exc)
-    return error_response(422, problem.code, problem.message)
+    return _answer(request, 422, problem.code, problem.message)
 
 
-def _request(_: Request, exc: Exception) -> JSONResponse:
+def _request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if not errors:
-        return error_response(422, "invalid", "invalid request")
+        return _answer(request, 422, "invalid", "invalid request")
     first = errors[0]
     where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
     message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-    return error_response(422, "invalid", f"{where}: {message}" if where else message)
+    return _answer(request, 422, "invalid", f"{where}: {message}" if where else message)
 
 
-def _http(_: Request, exc: Exception) -> JSONResponse:
+def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(
-        exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc.detail), dict(exc.headers or {})
-    )
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    return _answer(request, exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
 
 def install(app: FastAPI) -> None:

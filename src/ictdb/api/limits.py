@@ -1,19 +1,46 @@
-"""Refusing bad requests before they reach a route: oversized bodies, wrong content types, deep JSON."""
+"""Refusing bad requests before they reach a route: oversized bodies, wrong content types, deep JSON.
+
+Each refusal is written to the audit trail (action ``request.refused``), under the caller's name when a valid
+bearer token came with it, else as ``anonymous`` with the client's address.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 import orjson
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ictdb.model.actors import Actor
+from ictdb.model.errors import Unauthenticated
+from ictdb.services import auth
+from ictdb.services.audit import log_alone
 
 MAX_BODY = 10 * 1024 * 1024
 MAX_DEPTH = 64
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
-def _error(status: int, code: str, message: str) -> tuple[int, bytes]:
-    return status, orjson.dumps({"error": {"code": code, "message": message}})
+def _error(status: int, code: str, message: str) -> tuple[int, str, str]:
+    return status, code, message
+
+
+def _audit_refusal(scope: Scope, headers: dict[str, str], status: int, code: str, message: str) -> None:
+    app = scope.get("app")
+    node = getattr(getattr(app, "state", None), "node", None)
+    if node is None:
+        return
+    client = scope.get("client") or ("?", 0)
+    origin = f"api {client[0]}"[:100]
+    actor = Actor(username="anonymous", agency="-", origin=origin)
+    scheme, _, secret = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        with contextlib.suppress(Unauthenticated):
+            actor = auth.authenticate_token(node, secret.strip(), origin=origin)
+    detail = {"status": status, "code": code, "message": message, "method": scope["method"], "path": scope["path"]}
+    log_alone(node, actor, "request.refused", outcome="refused", detail=detail)
 
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
@@ -67,7 +94,9 @@ class RequestLimits:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body:
-            await self._refuse(send, *_error(413, "too_large", f"the body exceeds {self.max_body} bytes"))
+            await self._refuse(
+                scope, headers, send, *_error(413, "too_large", f"the body exceeds {self.max_body} bytes")
+            )
             return
         body = bytearray()
         more = True
@@ -78,7 +107,8 @@ class RequestLimits:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_body:
-                await self._refuse(send, *_error(413, "too_large", f"the body exceeds {self.max_body} bytes"))
+                too_large = _error(413, "too_large", f"the body exceeds {self.max_body} bytes")
+                await self._refuse(scope, headers, send, *too_large)
                 return
         path: str = scope["path"]
         if path.startswith(self.prefix) and body:
@@ -87,10 +117,12 @@ class RequestLimits:
             allowed = {"multipart/form-data"} if wants_form else {"application/json"}
             if kind not in allowed and not kind.endswith("+json"):
                 expected = " or ".join(sorted(allowed))
-                await self._refuse(send, *_error(415, "unsupported_media_type", f"send {expected}, not {kind!r}"))
+                wrong = _error(415, "unsupported_media_type", f"send {expected}, not {kind!r}")
+                await self._refuse(scope, headers, send, *wrong)
                 return
             if kind != "multipart/form-data" and json_depth_exceeds(bytes(body), self.max_depth):
-                await self._refuse(send, *_error(422, "invalid", f"JSON nested deeper than {self.max_depth} levels"))
+                deep = _error(422, "invalid", f"JSON nested deeper than {self.max_depth} levels")
+                await self._refuse(scope, headers, send, *deep)
                 return
         replayed = False
 
@@ -104,7 +136,9 @@ class RequestLimits:
         await self.app(scope, replay, send)
 
     @staticmethod
-    async def _refuse(send: Send, status: int, payload: bytes) -> None:
+    async def _refuse(scope: Scope, headers: dict[str, str], send: Send, status: int, code: str, message: str) -> None:
+        await run_in_threadpool(_audit_refusal, scope, headers, status, code, message)
+        payload = orjson.dumps({"error": {"code": code, "message": message}})
         await send(
             {
                 "type": "http.response.start",

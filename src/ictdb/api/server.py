@@ -10,4 +10,5 @@ from ictdb.bootstrap import Settings, open_node
 
 def from_environment() -> FastAPI:
     """Called by uvicorn (``factory=True``) at start-up, never at import time."""
-    return create_app(open_node(Settings.from_env()))
+    settings = Settings.from_env()
+    return create_app(open_node(settings), session_key=settings.session_key())

@@ -419,6 +419,12 @@ def screening_decision(
     return RedirectResponse(f"/screenings/{job_id}#row-{row}", status_code=303)
 
 
+def error_page(request: Request, status: int, code: str, message: str) -> Response:
+    """An error met by a page, as a page: the same status and stable code as the API, in the user's language."""
+    return render(request, "error.html", status=status, status_code=status, code=code, message=message)
+
+
 def install(app: FastAPI) -> None:
+    app.state.error_page = error_page
     app.include_router(router)
     app.mount("/static", StaticFiles(packages=[(ASSETS, "static")]), name="static")

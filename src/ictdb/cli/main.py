@@ -28,6 +28,7 @@ from ictdb.model.errors import (
     ImportFailed,
     IntegrityError,
     NotFound,
+    Unauthenticated,
     ValidationError,
 )
 from ictdb.model.stored import first_problem
@@ -39,6 +40,7 @@ EXIT_CODES: dict[type[IctdbError], int] = {
     Conflict: 5,
     ImportFailed: 6,
     IntegrityError: 7,
+    Unauthenticated: 8,
 }
 
 cli = typer.Typer(
