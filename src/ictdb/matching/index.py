@@ -24,6 +24,12 @@ import numpy as np
 from ictdb.matching.names import Part, analyze
 from ictdb.matching.phonetic import loose
 from ictdb.matching.score import (
+    BIRTH_EXACT,
+    BIRTH_FAR,
+    DOCUMENT_AGREE,
+    GENDER_CONFLICT,
+    NATIONALITY_AGREE,
+    NATIONALITY_CONFLICT,
     birth_date_feature,
     document_feature,
     gender_feature,
@@ -42,6 +48,8 @@ CANDIDATES = 60
 MAX_POSTING_SHARE = 0.05
 """A blocking key held by more than this share of names is used only when the query has nothing rarer."""
 MAX_QUERY_NAMES = 10
+INITIAL_WEIGHT = 0.25
+"""An initial (a part of one letter) identifies about a quarter of what a whole name part does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +137,26 @@ def blocking_keys(parts: Iterable[Part]) -> set[str]:
     return keys
 
 
+_Best = tuple[float, str, int, Any]
+"""A name score, the query name it is for, the matched name's id and the part alignment."""
+
+
+def _feature_bounds(prepared: _Prepared) -> tuple[float, float]:
+    """The most that the query's identifying details can add to, and take from, a name score."""
+    rise = fall = 0.0
+    if prepared.birth_date is not None:
+        rise += BIRTH_EXACT
+        fall += BIRTH_FAR
+    if prepared.nationality:
+        rise += NATIONALITY_AGREE
+        fall += NATIONALITY_CONFLICT
+    if prepared.gender:
+        fall += GENDER_CONFLICT
+    if prepared.document:
+        rise += DOCUMENT_AGREE
+    return rise, fall
+
+
 @dataclass(slots=True)
 class _Prepared:
     """A query analyzed once: its names' parts and the parsed identifying details."""
@@ -157,6 +185,8 @@ class NameIndex:
         self._live_names = 0
         self._postings: dict[str, array[int]] = {}
         self._frequency: Counter[str] = Counter()
+        self._weights: dict[Part, float] = {}
+        """Part weights as of the current frequencies; emptied whenever an entry comes or goes."""
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -173,6 +203,8 @@ class NameIndex:
         """Index an entry, replacing any earlier version with the same id."""
         if entry.entity_id in self._slot:
             self.remove(entry.entity_id)
+        if self._weights:
+            self._weights.clear()
         slot = len(self._entries)
         self._entries.append(entry)
         self._slot[entry.entity_id] = slot
@@ -208,6 +240,7 @@ class NameIndex:
         slot = self._slot.pop(entity_id, None)
         if slot is None:
             return
+        self._weights.clear()
         self._entries[slot] = None
         for name_id in self._entry_names[slot]:
             for part in self._name_parts[name_id]:
@@ -219,11 +252,19 @@ class NameIndex:
         return None if slot is None else self._entries[slot]
 
     def weight(self, part: Part) -> float:
-        return part_weight(self._frequency.get(part.key, 0), self._live_names)
+        cached = self._weights.get(part)
+        if cached is not None:
+            return cached
+        weight = part_weight(self._frequency.get(part.key, 0), self._live_names)
+        if len(part.text) == 1:
+            weight *= INITIAL_WEIGHT
+        self._weights[part] = weight
+        return weight
 
     def _query_weight(self, part: Part) -> float:
         frequency = max((self._frequency.get(key, 0) for key in part.keys), default=0)
-        return part_weight(frequency, self._live_names)
+        weight = part_weight(frequency, self._live_names)
+        return weight * INITIAL_WEIGHT if len(part.text) == 1 else weight
 
     def _candidate_names(self, parts_list: Sequence[tuple[Part, ...]]) -> np.ndarray[Any, np.dtype[np.int32]]:
         keys: set[str] = set()
@@ -261,8 +302,9 @@ class NameIndex:
             schema=query.schema,
         )
 
-    def _score_entry(self, prepared: _Prepared, entry: MatchEntry, name_ids: Iterable[int]) -> Match:
-        best: tuple[float, str, int, Any] | None = None
+    def _best_name(self, prepared: _Prepared, name_ids: Iterable[int]) -> _Best:
+        """The entry's name that best matches one of the query's names, and its name score."""
+        best: _Best | None = None
         known = prepared.weights
         for text, parts in prepared.names:
             query_weights = prepared.query_weights.get(text)
@@ -280,6 +322,9 @@ class NameIndex:
                 if best is None or result.score > best[0]:
                     best = (result.score, text, name_id, result)
         assert best is not None
+        return best
+
+    def _score_entry(self, prepared: _Prepared, entry: MatchEntry, best: _Best) -> Match:
         score, text, name_id, result = best
         candidate = self._name_parts[name_id]
         query_parts = dict(prepared.names)[text]
@@ -328,17 +373,30 @@ class NameIndex:
                 continue
             by_entry.setdefault(slot, []).append(name_id)
         verdicts: dict[Hashable, bool] = {}
-        matches: list[Match] = []
-        restricted: list[tuple[str, float]] = []
+        scored: list[tuple[float, int, _Best, bool]] = []
         for slot, ids in by_entry.items():
             entry = self._entries[slot]
             assert entry is not None
             if entry.tag not in verdicts:
                 verdicts[entry.tag] = bool(allowed(entry.tag))
-            match = self._score_entry(prepared, entry, ids)
+            best = self._best_name(prepared, ids)
+            scored.append((best[0], slot, best, verdicts[entry.tag]))
+        # Explanations and identifying details cost more than names: only for entries that can still make it,
+        # judged by the most the details could move a name score up or down.
+        rise, fall = _feature_bounds(prepared)
+        floors = sorted((score + fall for score, _, _, open_ in scored if open_), reverse=True)
+        cut = max(threshold, floors[limit - 1] if len(floors) >= limit else -math.inf) - 1e-3
+        matches: list[Match] = []
+        restricted: list[tuple[str, float]] = []
+        for score, slot, best, open_ in scored:
+            if score + rise < (cut if open_ else threshold - 1e-3):
+                continue
+            entry = self._entries[slot]
+            assert entry is not None
+            match = self._score_entry(prepared, entry, best)
             if match.score < threshold:
                 continue
-            if verdicts[entry.tag]:
+            if open_:
                 matches.append(match)
             else:
                 restricted.append((entry.entity_id, match.score))

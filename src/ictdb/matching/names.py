@@ -99,6 +99,8 @@ ABU = frozenset(["abu", "abou", "abo", "aboo", "abi"])
 ABD = frozenset(
     ["abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdur", "abdus", "abdoul", "abdel", "abdil", "abdi"]
 )
+ABBREVIATIONS = {"mohd": "mohammad", "muhd": "muhammad", "mohd.": "mohammad", "mhd": "muhammad", "md": "muhammad"}
+"""Abbreviations of Muhammad that passports and lists in South and South-East Asia print."""
 _SUFFIX_DIN = frozenset(["din", "deen", "dine"])
 _SUFFIX_ALLAH = frozenset(["allah", "ullah", "ollah", "llah", "lah", "alla", "ulla"])
 
@@ -124,6 +126,7 @@ def _drop_article(rest: str) -> str:
 @lru_cache(maxsize=262144)
 def canonical(spelling: str) -> str:
     """One spelling for the ways a compound is written in one word (Abdulrahman, Saifuddin, Abdullah)."""
+    spelling = ABBREVIATIONS.get(spelling, spelling)
     if match := _ALLAH_END.match(spelling):
         spelling = match.group(1) + "allah"
     elif match := _DIN_END.match(spelling):
