@@ -227,7 +227,13 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(memory_gb, 1), "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_gb, 1),
+        "python": platform.python_version(),
+        "load_before": round(os.getloadavg()[0], 1),
+    }
 
 
 def table(results: list[BackendResult]) -> str:
@@ -270,7 +276,8 @@ def write_results(results: list[BackendResult], info: dict[str, Any], persons: i
             f"`make bench-ingest` on {info['date']}: {info['cores']} cores ({info['cpu']}), {info['memory_gb']} GB memory, "
             f"Python {info['python']}. {persons:,} generated persons plus organizations and memberships, imported with "
             "`ictdb import entities` into a fresh database (wall time of the whole command, start-up included; peak "
-            "resident memory of the import process).",
+            "resident memory of the import process). Other work on the machine: load average "
+            f"{info['load_before']} at the start, {info['load_after']} at the end.",
             "",
             table(results),
             "",
@@ -311,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = write_jsonl(generate_persons(args.persons, args.seed), data)
     info = machine() | {"date": datetime.now(UTC).strftime("%Y-%m-%d")}
     results = [run_backend(b.strip(), data, lines, args.repeat) for b in args.backends.split(",") if b.strip()]
+    info["load_after"] = round(os.getloadavg()[0], 1)
     print(table(results))
     if not args.no_results:
         write_results(results, info, args.persons)
