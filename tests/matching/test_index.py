@@ -221,3 +221,29 @@ def test_screen_many_keeps_input_order_in_and_out_of_process(index: NameIndex) -
     assert parallel == expected
     assert seen[-1] == (len(queries), len(queries))
     assert screen_many(index, queries[:5], everyone, limit=3, workers=2) == expected[:5]
+
+
+def test_an_initial_alone_does_not_raise_an_alert() -> None:
+    index = NameIndex()
+    index.add(entry("azzouz", "Abd al-Baset AZZOUZ", "A. AZZOUZ"))
+    result = index.search(MatchQuery(names=("Mrs. A.",)), everyone)
+    assert all(match.score < SCREENING_THRESHOLD for match in result.matches)
+    assert best(index, "Abdelbasset Azzouz")[0] == "azzouz"
+
+
+def test_mohd_is_read_as_muhammad() -> None:
+    index = NameIndex()
+    index.add(entry("shah", "Mohammad Yusuf SHAH"))
+    index.add(entry("other", "Yusuf SHAH"))
+    found, score = best(index, "Mohd Yousuf Shah")
+    assert found == "shah"
+    assert score >= SCREENING_THRESHOLD
+
+
+def test_details_change_the_order_even_for_weaker_names() -> None:
+    index = NameIndex()
+    index.add_many(entry(f"e{i}", f"Karim Benali{'x' * i}", documents=(f"P{i}00000",)) for i in range(12))
+    plain = index.search(MatchQuery(names=("Karim Benali",)), everyone, limit=2)
+    assert [match.entity_id for match in plain.matches] == ["e0", "e1"]
+    result = index.search(MatchQuery(names=("Karim Benali",), document_number="P1100000"), everyone, limit=2)
+    assert [match.entity_id for match in result.matches] == ["e0", "e11"]
