@@ -6,7 +6,7 @@ import secrets
 
 from fastapi import APIRouter, FastAPI
 
-from ictdb.api import errors, resolution, ui
+from ictdb.api import cooperation, errors, resolution, ui
 from ictdb.api.deps import Config
 from ictdb.api.limits import MAX_BODY, RequestLimits
 from ictdb.api.routes import audit, directory, health, records, search, session, tokens
@@ -44,6 +44,7 @@ def create_app(
     api = APIRouter(prefix=API_PREFIX)
     for module in (health, session, tokens, records, directory, audit, search):
         api.include_router(module.router)
+    api.include_router(cooperation.router)
     api.include_router(resolution.router)
     app.include_router(api)
     ui.install(app)

@@ -11,6 +11,7 @@ import typer
 from ictdb.bootstrap import Settings
 from ictdb.cli import (
     audit_cmd,
+    cooperation_cmd,
     demo_cmd,
     directory_cmd,
     network_cmd,
@@ -72,6 +73,7 @@ audit_cmd.register(cli)
 serve_cmd.register(cli)
 search_cmd.register(cli)
 demo_cmd.register(cli)
+cooperation_cmd.register(cli)
 resolution_cmd.register(cli)
 network_cmd.register(cli)
 

@@ -550,12 +550,12 @@ class Cooperation:
             return None
         H = t.webhooks.c
         row = self.c.execute(
-            select(O.seq, O.key, O.attempts, O.webhook_id, H.url, H.secret, t.alerts)
+            select(O.key, O.attempts, O.webhook_id, O.alert_seq, H.url, H.secret)
             .join(t.webhooks, H.id == O.webhook_id)
-            .join(t.alerts, A.seq == O.alert_seq)
             .where(O.seq == seq)
         ).one()
-        return Delivery(row.seq, row.key, row.attempts, row.webhook_id, row.url, row.secret, _alert(row))
+        alert = self.c.execute(select(t.alerts).where(A.seq == row.alert_seq)).one()
+        return Delivery(seq, row.key, row.attempts, row.webhook_id, row.url, row.secret, _alert(alert))
 
     def finish(
         self,

@@ -1,0 +1,124 @@
+"""Webhooks: signed pushes from the outbox, back-off and giving up, refused targets, withdrawn alerts."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from conftest import Clock
+from cooperation.receiver import receiver
+from factories import person, seed_agencies
+from ictdb.model.actors import Actor
+from ictdb.model.errors import ValidationError
+from ictdb.model.stored import parse_body
+from ictdb.services import records
+from ictdb.services.cooperation import delivery, inbox, watches, webhooks
+from ictdb.services.directory import node_admin
+from ictdb.services.node import Node
+
+FAST = delivery.DeliveryPolicy(max_attempts=3, base_delay=timedelta(seconds=10), timeout=1.0)
+
+
+def _movement(node: Node, actor: Actor, person_id: str) -> str:
+    body = parse_body(
+        {"schema": "Movement", "person": person_id, "origin": {"country": "TR"}, "destination": {"country": "FR"}}
+    )
+    return records.add_record(node, actor, body).id
+
+
+def test_private_targets_are_refused_unless_the_node_allows_them(node: Node) -> None:
+    a = seed_agencies(node)
+    for url in ("http://127.0.0.1:9/hook", "http://10.1.2.3/hook", "http://169.254.169.254/latest", "http://[::1]/x"):
+        with pytest.raises(ValidationError, match="private, loopback or link-local"):
+            webhooks.add_webhook(node, a["FR-DGSI"], url)
+    for url in ("ftp://example.org/x", "http:///nohost", "http://user:pw@127.0.0.1/x"):
+        with pytest.raises(ValidationError):
+            webhooks.add_webhook(node, a["FR-DGSI"], url)
+    webhooks.set_private_targets(node, node_admin(node), True)
+    hook, secret = webhooks.add_webhook(node, a["FR-DGSI"], "http://127.0.0.1:9/hook")
+    assert hook.url == "http://127.0.0.1:9/hook" and len(secret) > 30
+
+
+def test_alerts_are_pushed_signed_once_each(node: Node) -> None:
+    a = seed_agencies(node)
+    fr = a["FR-DGSI"]
+    webhooks.set_private_targets(node, node_admin(node), True)
+    target = person(node, fr, "Karim Benali")
+    watches.add_watch(node, fr, target.id)
+    with receiver() as rx:
+        _hook, secret = webhooks.add_webhook(node, fr, f"{rx.base}/ok")
+        movement = _movement(node, a["DE-BKA"], target.id)
+        report = delivery.deliver_once(node, policy=FAST)
+        assert report.delivered == 1
+        assert delivery.deliver_once(node, policy=FAST).delivered == 0
+        (push,) = rx.pushes
+    assert webhooks.verify(secret, push.timestamp, push.body, push.signature)
+    assert not webhooks.verify("wrong", push.timestamp, push.body, push.signature)
+    payload = push.payload
+    assert payload["kind"] == "watch.movement" and payload["record"]["id"] == movement  # type: ignore[index]
+    assert payload["idempotency_key"] == push.key
+    (listed,) = webhooks.list_webhooks(node, fr)
+    assert (listed.delivered, listed.pending, listed.failed) == (1, 0, 0)
+
+
+def test_a_failing_receiver_backs_off_gives_up_visibly_and_blocks_nobody(node: Node, clock: Clock) -> None:
+    a = seed_agencies(node)
+    fr, jo = a["FR-DGSI"], a["JO-GID"]
+    webhooks.set_private_targets(node, node_admin(node), True)
+    target = person(node, a["DE-BKA"], "Karim Benali")
+    watches.add_watch(node, fr, target.id)
+    watches.add_watch(node, jo, target.id)
+    with receiver() as rx:
+        webhooks.add_webhook(node, fr, f"{rx.base}/fail")
+        webhooks.add_webhook(node, fr, f"{rx.base}/slow")
+        webhooks.add_webhook(node, jo, f"{rx.base}/ok")
+        _movement(node, a["DE-BKA"], target.id)
+        started = time.monotonic()
+        first = delivery.deliver_once(node, policy=FAST)
+        assert time.monotonic() - started < 2.9  # the stalled receiver holds up only its own push
+        assert (first.delivered, first.retried) == (1, 2)
+        assert rx.keys("/ok") and len(rx.keys("/fail")) == 1
+        assert delivery.deliver_once(node, policy=FAST).retried == 0  # not due before its back-off
+        clock.advance(seconds=10)
+        assert delivery.deliver_once(node, policy=FAST).retried == 2
+        clock.advance(seconds=15)
+        assert delivery.deliver_once(node, policy=FAST).retried == 0  # 2nd back-off is 20 s
+        clock.advance(seconds=10)
+        assert delivery.deliver_once(node, policy=FAST).failed == 2
+        assert len(set(rx.keys("/fail"))) == 1 and len(rx.keys("/fail")) == 3
+        assert rx.keys("/ok") == rx.keys("/ok")[:1]
+    failed = inbox.inbox(node, fr, kind="delivery.failed").alerts
+    assert len(failed) == 2 and {f.payload["attempts"] for f in failed} == {3}
+    assert {h.failed for h in webhooks.list_webhooks(node, fr)} == {1}
+
+
+def test_an_alert_whose_record_is_deleted_is_withdrawn_not_pushed(node: Node) -> None:
+    a = seed_agencies(node)
+    fr = a["FR-DGSI"]
+    webhooks.set_private_targets(node, node_admin(node), True)
+    target = person(node, fr, "Karim Benali")
+    watches.add_watch(node, fr, target.id)
+    with receiver() as rx:
+        webhooks.add_webhook(node, fr, f"{rx.base}/ok")
+        movement = _movement(node, a["DE-BKA"], target.id)
+        records.delete_record(node, a["DE-BKA"], movement, "wrong person")
+        report = delivery.deliver_once(node, policy=FAST)
+        assert (report.delivered, report.withdrawn) == (0, 1)
+        assert rx.pushes == []
+
+
+def test_a_webhook_pointed_inside_after_registration_is_refused_at_push_time(node: Node) -> None:
+    a = seed_agencies(node)
+    fr = a["FR-DGSI"]
+    admin = node_admin(node)
+    webhooks.set_private_targets(node, admin, True)
+    target = person(node, fr, "Karim Benali")
+    watches.add_watch(node, fr, target.id)
+    with receiver() as rx:
+        webhooks.add_webhook(node, fr, f"{rx.base}/ok")
+        webhooks.set_private_targets(node, admin, False)
+        _movement(node, a["DE-BKA"], target.id)
+        assert delivery.deliver_once(node, policy=FAST).retried == 1
+        assert rx.pushes == []
