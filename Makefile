@@ -15,6 +15,11 @@ ICTDB := $(BIN)/ictdb
 STAMP := $(VENV)/.installed
 # An agency of the demo node: when the database lists it, the demo is loaded already.
 DEMO_AGENCY := IQ-CTS
+DEMO_DIR := data
+# The real UN list is loaded beside the demo records when the shared reference data is there.
+UN_LIST := ../shared/data/sanctions/un/consolidated.xml
+HOST ?= 127.0.0.1
+PORT ?= 8000
 BENCHMARKS := ingest screening import api alerts resolution
 
 .DEFAULT_GOAL := help
@@ -37,13 +42,18 @@ $(STAMP): pyproject.toml uv.lock
 	@touch $@
 
 run: install
+	@mkdir -p $(DEMO_DIR)
 	@if $(ICTDB) --json agency list 2>/dev/null | grep -q '"$(DEMO_AGENCY)"'; then \
-		echo "The demo node is already loaded in the default database."; \
+		echo "The demo node is already loaded. Users and passwords:"; \
+		$(BIN)/python -c 'import sys; from ictdb.services.demo_data import build_demo; demo = build_demo(); \
+			open(sys.argv[1], "w").write(demo.manifest_csv); [print(f"  {u:24} {p}") for u, p in demo.passwords.items()]' \
+			$(DEMO_DIR)/demo-manifest.csv; \
+		echo "flight manifest to screen: $(DEMO_DIR)/demo-manifest.csv"; \
 	else \
-		$(ICTDB) demo; \
+		$(ICTDB) demo $(if $(wildcard $(UN_LIST)),--un-list $(UN_LIST)) --manifest $(DEMO_DIR)/demo-manifest.csv; \
 	fi
 	@if $(ICTDB) serve --help >/dev/null 2>&1; then \
-		exec $(ICTDB) serve; \
+		exec $(ICTDB) serve --host $(HOST) --port $(PORT); \
 	else \
 		echo "Explore it with: $(ICTDB) --as $(DEMO_AGENCY) record list"; \
 	fi
