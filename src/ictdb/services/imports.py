@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ictdb.model.actors import Actor
 from ictdb.model.bundle import SOURCE_ID, ImportItem
-from ictdb.model.envelope import Envelope
+from ictdb.model.envelope import Envelope, EnvelopeInput
 from ictdb.model.errors import ImportFailed, ValidationError
-from ictdb.model.records import Identifier
+from ictdb.model.records import Body, Identifier
 from ictdb.model.stored import Record, body_to_data
 from ictdb.model.vocab import Role
 from ictdb.policy.roles import require
@@ -25,6 +26,7 @@ from ictdb.services.audit import log
 from ictdb.services.cooperation import events
 from ictdb.services.node import Node
 from ictdb.services.records import check_references
+from ictdb.storage.records import Held
 from ictdb.storage.store import Tx
 
 Progress = Callable[[int, int], None]
@@ -68,6 +70,28 @@ def _fail(source: str, item: ImportItem, exc: ValidationError) -> ImportFailed:
     return ImportFailed(
         exc.message.split(": ", 1)[-1] if exc.field else exc.message, file=source, line=item.line, field=exc.field
     )
+
+
+def _kept_envelope(given: EnvelopeInput | None, completed: Envelope, held: Held) -> Envelope:
+    """The envelope a re-imported record gets: the stored one when the file sets none, else the file's,
+    keeping the stored review date unless the file sets one (extending a review is the owner's act)."""
+    if given is None:
+        return held.envelope()
+    if given.review_by is None:
+        return completed.model_copy(update={"review_by": held.review_by})
+    return completed
+
+
+def _update(
+    tx: Tx, summary: ImportSummary, actor: Actor, old: Record, body: Body, envelope: Envelope, now: datetime
+) -> None:
+    if body == old.body and envelope == old.envelope:
+        summary.unchanged.append(old.id)
+        return
+    updated = old.model_copy(update={"body": body, "envelope": envelope, "version": old.version + 1, "updated_at": now})
+    tx.records.replace(updated, expected_version=old.version, change="import", reason=summary.source, by=actor.username)
+    summary.updated.append(old.id)
+    summary.changed_fields[old.id] = _changed(old, updated)
 
 
 def import_items(
@@ -123,11 +147,11 @@ def _import(
     known_ids: dict[str, str],
 ) -> None:
     now, today, viewer = node.now(), node.today(), node.viewer(actor)
-    existing = tx.records.by_source(actor.agency, [i.key for i in staged])
-    ids = {**known_ids, **{key: record.id for key, record in existing.items()}}
+    existing = tx.records.held_by_source(actor.agency, [i.key for i in staged])
+    ids = {**known_ids, **{key: held.id for key, held in existing.items()}}
     earlier = {ref for i in staged for refs in i.body.references().values() for ref in refs} - ids.keys()
     earlier -= {i.key for i in staged}
-    ids.update({key: record.id for key, record in tx.records.by_source(actor.agency, sorted(earlier)).items()})
+    ids.update({key: held.id for key, held in tx.records.held_by_source(actor.agency, sorted(earlier)).items()})
     for item in staged:
         if item.key not in ids:
             ids[item.key] = node.new_id(item.body.schema_name)
@@ -143,8 +167,8 @@ def _import(
             body = check_references(tx, viewer, item.body, ids)
         except ValidationError as exc:
             raise _fail(summary.source, item, exc) from None
-        old = existing.get(item.key)
-        if old is None:
+        held = existing.get(item.key)
+        if held is None:
             record = Record(
                 id=ids[item.key],
                 body=body,
@@ -159,18 +183,11 @@ def _import(
                 tx.records.insert(pending)
                 pending = []
         else:
-            new_envelope = envelope if item.envelope is not None else old.envelope
-            if body == old.body and new_envelope == old.envelope:
-                summary.unchanged.append(old.id)
+            new_envelope = _kept_envelope(item.envelope, envelope, held)
+            if held.same_as(body, new_envelope):
+                summary.unchanged.append(held.id)
             else:
-                updated = old.model_copy(
-                    update={"body": body, "envelope": new_envelope, "version": old.version + 1, "updated_at": now}
-                )
-                tx.records.replace(
-                    updated, expected_version=old.version, change="import", reason=summary.source, by=actor.username
-                )
-                summary.updated.append(old.id)
-                summary.changed_fields[old.id] = _changed(old, updated)
+                _update(tx, summary, actor, held.record(), body, new_envelope, now)
         if progress and (done % 1000 == 0 or done == len(staged)):
             progress(done, len(staged))
     tx.records.insert(pending)

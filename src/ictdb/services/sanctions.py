@@ -62,13 +62,12 @@ def _import_list(
     result = ListImport(summary, report)
     today = FuzzyDate.parse(node.today())
     with node.store.transaction() as tx:
-        for record in tx.records.stream(node.viewer(lists), schemas=["Designation"]):
-            body = record.body
-            source_ids = {i.value for i in body.identifiers if i.scheme == "source-id"}
-            if record.owner != authority.code or not isinstance(body, Designation) or body.ended_on is not None:
-                continue
-            if source_ids and not source_ids & present:
+        # Only the list's designations whose entry is gone from the file are read and checked.
+        gone = [rid for key, rid in tx.records.source_ids(authority.code, "Designation").items() if key not in present]
+        for record in tx.records.get_many(node.viewer(lists), gone).values():
+            if isinstance(record.body, Designation) and record.body.ended_on is None:
                 result.delisted.append(record.id)
+        result.delisted.sort()
         for record_id in result.delisted:
             current = tx.records.get(node.viewer(lists), record_id)
             assert current is not None and isinstance(current.body, Designation)

@@ -15,9 +15,26 @@ from ictdb.services.exports import exportable
 from ictdb.services.imports import ImportSummary, Progress, import_items
 from ictdb.services.node import Node
 
+# JSON Lines, FtM and STIX imports hold the whole file's entities in memory before the one transaction
+# that writes them (references may point forward), so a file is refused by its size before it is read.
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
+def _check_size(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportFailed(exc.strerror or str(exc), file=str(path)) from None
+    if size > MAX_IMPORT_BYTES:
+        raise ImportFailed(
+            f"file is {size:,} bytes; the limit is {MAX_IMPORT_BYTES:,} (split it into several imports)",
+            file=str(path),
+        )
+
 
 def import_entities(node: Node, actor: Actor, path: Path, *, progress: Progress | None = None) -> ImportSummary:
     """Import a JSON Lines file of entities (docs/formats.md) as records of the actor's agency."""
+    _check_size(path)
     try:
         with path.open("rb") as stream:
             items = list(read_entities(stream, filename=str(path)))
@@ -35,6 +52,7 @@ def export_entities(node: Node, actor: Actor, path: Path) -> int:
 
 def import_ftm_file(node: Node, actor: Actor, path: Path, *, progress: Progress | None = None) -> ImportSummary:
     """Import FollowTheMoney entity JSON lines as records of the actor's agency."""
+    _check_size(path)
     try:
         with path.open("rb") as stream:
             items, report = import_ftm(stream, str(path))
@@ -47,6 +65,7 @@ def import_ftm_file(node: Node, actor: Actor, path: Path, *, progress: Progress 
 
 def import_stix_file(node: Node, actor: Actor, path: Path, *, progress: Progress | None = None) -> ImportSummary:
     """Import a STIX 2.1 bundle as records of the actor's agency."""
+    _check_size(path)
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -10,6 +10,7 @@ mentions are separate FtM entities derived from their record, marked ``derived_f
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from ictdb.formats.ftm.common import CONTEXT, entity_id
@@ -41,6 +42,13 @@ _SUCCESSION = {GroupRelationKind.MERGED_INTO, GroupRelationKind.RENAMED_TO}
 _NO_COUNTRY = {"XX"}
 
 
+def _moment(value: datetime) -> str:
+    """FtM dates carry no offset: a moment is written in UTC, to the second."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat()
+
+
 def _date(value: FuzzyDate | None) -> list[str]:
     """FtM dates are ISO prefixes; ranges and approximate dates have no FtM form."""
     if value is None or value.precision in (Precision.RANGE, Precision.APPROXIMATE):
@@ -64,8 +72,26 @@ def _names(names: list[Name]) -> dict[str, list[str]]:
     return props
 
 
+# Name properties: FtM drops a pair of quotes around a whole name ("The Base" -> The Base), as lists write
+# nicknames; we write them that way so that what FtM reads is exactly what we wrote.
+_NAME_TYPED = {"name", "alias", "weakAlias", "previousName", "firstName", "middleName", "lastName", "fatherName"}
+
+
+def _unquoted(value: str) -> str:
+    if len(value) > 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip() or value
+    return value
+
+
 def _clean(props: dict[str, list[str]]) -> dict[str, list[str]]:
-    return {k: v for k, v in props.items() if v}
+    """Properties with values, each value once (FtM holds a set of values per property)."""
+    cleaned: dict[str, list[str]] = {}
+    for key, values in props.items():
+        if key in _NAME_TYPED:
+            values = [_unquoted(v) for v in values]
+        if values:
+            cleaned[key] = list(dict.fromkeys(values))
+    return cleaned
 
 
 class _Exporter:
@@ -86,7 +112,7 @@ class _Exporter:
             "envelope": envelope,
         }
         props.setdefault("publisher", [record.owner])
-        props.setdefault("modifiedAt", [record.updated_at.replace(microsecond=0).isoformat()])
+        props.setdefault("modifiedAt", [_moment(record.updated_at)])
         return {"id": entity_id(record.id), "schema": schema, "properties": _clean(props), CONTEXT: context}
 
     def derived(self, parent: str, key: str, schema: str, props: dict[str, list[str]]) -> dict[str, Any]:
@@ -203,8 +229,8 @@ class _Exporter:
                 {
                     "name": [body.caption() + (f" {travel}" if travel else "")],
                     "involved": [entity_id(body.person)],
-                    "startDate": [body.departure.isoformat()] if body.departure else [],
-                    "endDate": [body.arrival.isoformat()] if body.arrival else [],
+                    "startDate": [_moment(body.departure)] if body.departure else [],
+                    "endDate": [_moment(body.arrival)] if body.arrival else [],
                     "country": _countries([body.origin.country, body.destination.country]),
                     "location": [p for p in (body.origin.place, body.destination.place) if p],
                     "notes": notes,
