@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from api.client import in_process
 from conftest import Clock
+from cooperation.leaks import check_cooperation, check_cooperation_api
 from factories import seed_agencies
 from ictdb.api.app import create_app
 from ictdb.matching import MatchQuery
@@ -187,6 +188,9 @@ def _check_viewer(world: World, agency: str) -> None:
             with pytest.raises(NotFound):
                 screening_jobs.job_rows(node, actor, job_id)
 
+    # cooperation: inbox, hit notices, watches, requests and movement timelines
+    check_cooperation(node, actor, set(world.records), expected)
+
     # the HTTP API's read endpoints, called as the viewer's user with a bearer token
     _check_api(world, agency, expected)
 
@@ -219,6 +223,7 @@ def _check_api(world: World, agency: str, expected: set[str]) -> None:
             assert all(world.records[rid].owner == agency for rid in event["record_ids"] if rid in world.records)
         log = client.get("/api/v1/audit/log", params={"limit": 1000}, headers=bearer).json()
         assert {e["agency"] for e in log} <= {agency}
+        check_cooperation_api(client, bearer, set(world.records), expected)
         jobs = client.get("/api/v1/screenings", headers=bearer).json()
         assert [j["id"] for j in jobs] == [world.screenings[agency]]
         for other, job_id in world.screenings.items():
