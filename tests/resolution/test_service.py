@@ -184,3 +184,24 @@ def test_node_wide_run_is_for_node_administrators(node: Node, case: dict[str, An
     assert all(case["iq_hidden"].id not in (p.pair.left, p.pair.right) for p in fr_view)
     iq_view = resolution.list_proposals(node, case["actors"]["IQ-CTS"]).proposals
     assert any(case["iq_hidden"].id in (p.pair.left, p.pair.right) for p in iq_view)
+
+
+def test_splink_batch_files_proposals_from_our_keys(node: Node) -> None:
+    from ictdb.services import splink_batch
+    from ictdb.services.directory import node_admin
+
+    actors = seed_agencies(node)
+    fr, jo = actors["FR-DGSI"], actors["JO-GID"]
+    first = ["Omar", "Khalid", "Yusuf", "Ibrahim", "Hassan", "Tariq", "Said", "Anwar"]
+    last = ["Haddad", "Qasimi", "Tamimi", "Shami", "Masri", "Halabi", "Rawi", "Juburi"]
+    pairs = []
+    for i, (a, b) in enumerate((a, b) for a in first for b in last):
+        born = f"{1960 + i % 30}-0{1 + i % 9}-1{i % 9}"
+        one = add(node, fr, names=[f"{a} al-{b}"], birth_dates=[born])
+        two = add(node, jo, names=[f"{a} {b}"], birth_dates=[born])
+        pairs.append(Pair.of(one.id, two.id))
+    summary = splink_batch.batch_resolve(node, node_admin(node), threshold=0.9)
+    found = {p.pair for p in resolution.list_proposals(node, fr, limit=1000).proposals}
+    assert summary.scope == "node" and summary.proposals == len(found)
+    assert len(found & set(pairs)) >= 0.9 * len(pairs)
+    assert len(found - set(pairs)) <= 0.1 * len(pairs)

@@ -17,20 +17,22 @@ from typing import Any
 from ictdb.matching.batch import screen_many
 from ictdb.matching.index import MatchEntry, MatchQuery, NameIndex
 from ictdb.matching.names import Part, analyze
-from ictdb.matching.score import BIRTH_EXACT, birth_date_feature, document_key, name_score
+from ictdb.matching.score import birth_date_feature, document_key, name_score
 from ictdb.model.dates import FuzzyDate
 from ictdb.model.records import Name
 from ictdb.model.resolution import Pair
 
+BIRTH_DAY_AGREE = 0.12
+"""Two records' birth dates agree to the day: rarer by chance than a query's, so worth more here than in search."""
 NATIONALITY_AGREE = 0.03
 NATIONALITY_CONFLICT = -0.05
 GENDER_CONFLICT = -0.1
 DOCUMENT_AGREE = 0.3
 DOCUMENT_CONFLICT = -0.1
 """Two documents of one type and country with different numbers: weak evidence (people renew passports)."""
-PLACE_AGREE = 0.04
+PLACE_AGREE = 0.06
 PLACE_CONFLICT = -0.03
-ADDRESS_AGREE = 0.04
+ADDRESS_AGREE = 0.08
 SHARED_ORGANIZATION = 0.04
 SHARED_ORGANIZATIONS_MAX = 0.1
 
@@ -89,6 +91,8 @@ def _dates(left: Sequence[FuzzyDate], right: Sequence[FuzzyDate]) -> tuple[float
     if best is None:
         return None
     value, detail = best
+    if detail["relation"] == "exact":
+        value = BIRTH_DAY_AGREE
     detail = {"left": detail["query"], "right": detail["record"], "relation": detail["relation"], "contribution": value}
     return value, detail
 
@@ -182,7 +186,7 @@ def score_pair(left: Profile, right: Profile, weight: Weight) -> PairScore:
 def exact_birth(left: Profile, right: Profile) -> bool:
     """Whether the two share a birth date known to the day (used to tell twins of a name apart)."""
     outcome = _dates(left.birth_dates, right.birth_dates)
-    return outcome is not None and outcome[0] == BIRTH_EXACT
+    return outcome is not None and outcome[0] == BIRTH_DAY_AGREE
 
 
 CANDIDATES_PER_RECORD = 20
@@ -243,6 +247,12 @@ def candidate_pairs(
         progress=progress,
     )
     out: dict[Pair, PairScore] = {}
+    for left_id, right_id in shared_detail_pairs(profiles, queries):
+        pair = Pair.of(left_id, right_id)
+        if pair not in out:
+            scored = score_pair(profiles[pair.left], profiles[pair.right], index.weight)
+            if scored.score >= threshold:
+                out[pair] = scored
     for profile, result in zip(wanted, found, strict=True):
         for match in result.matches:
             other = profiles.get(match.entity_id)
@@ -254,4 +264,41 @@ def candidate_pairs(
             scored = score_pair(profiles[pair.left], profiles[pair.right], index.weight)
             if scored.score >= threshold:
                 out[pair] = scored
+    return out
+
+
+MAX_BLOCK = 30
+"""A detail shared by more records than this (a common birth date and town) proposes nothing by itself."""
+
+
+def _detail_keys(profile: Profile) -> set[tuple[str, ...]]:
+    """Details that two records of one person share even when their names are spelt apart: a document number,
+    or a birth date known to the day together with a birth place or an address."""
+    keys: set[tuple[str, ...]] = {
+        ("doc", document_key(n)) for _, _, n in profile.documents if len(document_key(n)) >= 5
+    }
+    days = [d.text for d in profile.birth_dates if d.earliest == d.latest]
+    for day in days:
+        keys.update(("born", day, place_key(p)) for p in profile.birth_places if place_key(p))
+        keys.update(("lives", day, place_key(a)) for a in profile.addresses if place_key(a))
+    return keys
+
+
+def shared_detail_pairs(profiles: Mapping[str, Profile], queries: Sequence[str]) -> set[tuple[str, str]]:
+    """Pairs of a queried record with another that shares an identifying detail (second blocking pass)."""
+    blocks: dict[tuple[str, ...], list[str]] = {}
+    for profile in profiles.values():
+        if profile.schema != "Person":
+            continue
+        for key in _detail_keys(profile):
+            blocks.setdefault(key, []).append(profile.id)
+    wanted = set(queries)
+    out: set[tuple[str, str]] = set()
+    for members in blocks.values():
+        if len(members) < 2 or len(members) > MAX_BLOCK:
+            continue
+        for i, left in enumerate(members):
+            for right in members[i + 1 :]:
+                if left in wanted or right in wanted:
+                    out.add((left, right) if left < right else (right, left))
     return out

@@ -158,13 +158,12 @@ def resolve(
         return node_wide or (isinstance(tag, Tag) and may_reach(viewer, tag.reach, groups))
 
     found = scoring.candidate_pairs(index, profiles, queries, allowed, threshold=threshold, progress=progress)
-    return _file(node, actor, viewer, run_id, found, profiles, len(queries), started, threshold, auto_above, node_wide)
+    return file_pairs(node, actor, run_id, found, profiles, len(queries), started, threshold, auto_above, node_wide)
 
 
-def _file(
+def file_pairs(
     node: Node,
     actor: Actor,
-    viewer: Viewer,
     run_id: int,
     found: dict[Pair, PairScore],
     profiles: dict[str, Profile],
@@ -174,6 +173,8 @@ def _file(
     auto_above: float | None,
     node_wide: bool,
 ) -> ResolveSummary:
+    """File scored pairs as proposals, judge those above ``auto_above``, and close the run with its summary."""
+    viewer = node.viewer(actor)
     ranked = sorted(found.items(), key=lambda item: (-item[1].score, item[0]))
     now = node.now()
     with node.store.transaction() as tx:
