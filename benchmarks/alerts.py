@@ -306,7 +306,8 @@ def _write_results(results: list[Result], args: argparse.Namespace) -> None:
         f"transactions of {args.batch:,}, paced at {args.rate:,}/s). Latency is from an event's commit to the "
         "alert first read from the inbox by a polling reader, and to its signed push reaching a receiver on "
         "127.0.0.1 through the outbox and the delivery worker (8 threads). The writer, reader, worker and "
-        "receiver share one process and the machine's cores.\n\n" + _table(results) + "\n"
+        "receiver share one process and the machine's cores. When pushes fall behind the alert rate, the webhook "
+        "latency is the age of the backlog, not the cost of one push.\n\n" + _table(results) + "\n"
     )
     current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     start = current.find("## Alerts")
