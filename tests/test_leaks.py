@@ -12,9 +12,11 @@ for a missing one.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,9 +34,10 @@ from ictdb.model.errors import NotFound
 from ictdb.model.stored import Record, parse_body
 from ictdb.model.vocab import HandlingCode
 from ictdb.policy.visibility import Viewer, audience_of, may_see
-from ictdb.services import audit, auth, directory, exports, network, records, resolution, screening_jobs
+from ictdb.services import audit, auth, directory, exports, network, records, resolution, screening_jobs, transfer
 from ictdb.services.node import Node
 from ictdb.services.search import screen, search
+from test_lists_and_exchange import ftm_record_ids, stix_record_ids
 
 CODES = {"FR-DGSI": "FR", "JO-GID": "JO", "IQ-CTS": "IQ", "DE-BKA": "DE"}
 MISSING = "per-ffffffffffff"
@@ -156,6 +159,16 @@ def _check_viewer(world: World, agency: str) -> None:
         for rid in expected
         if world.records[rid].owner == agency or world.records[rid].envelope.handling is not HandlingCode.H2
     }
+
+    # FtM and STIX export files hold exactly those records, and each export's audit event names them
+    with tempfile.TemporaryDirectory() as folder:
+        ftm, stix = Path(folder) / "out.ftm.json", Path(folder) / "out.stix.json"
+        transfer.export_ftm_file(node, actor, ftm)
+        transfer.export_stix_file(node, actor, stix)
+        for action, ids in (("export.ftm", ftm_record_ids(ftm)), ("export.stix", stix_record_ids(stix))):
+            assert sorted(ids) == sorted(exported)
+            event = next(e for e in audit.agency_log(node, actor, action=action, limit=1) if e.action == action)
+            assert sorted(event.record_ids) == sorted(ids)
 
     # search and screening: matches only among what the viewer may see, restricted owners never visible ones
     for outcome in [
