@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from factories import person, seed_agencies
-from ictdb.model.cooperation import AlertKind
+from ictdb.model.cooperation import AlertKind, WatchTarget
 from ictdb.model.envelope import EnvelopeInput
 from ictdb.model.errors import Conflict, NotFound, ValidationError
 from ictdb.model.stored import parse_body
-from ictdb.services import records
+from ictdb.services import records, resolution
 from ictdb.services.cooperation import inbox, watches
 from ictdb.services.node import Node
 
@@ -107,3 +107,28 @@ def test_watch_refusals(node: Node) -> None:
     )
     with pytest.raises(ValidationError):
         watches.add_watch(node, a["FR-DGSI"], movement.id)
+
+
+def test_a_partner_resolving_records_into_a_watched_cluster_alerts_the_watcher(node: Node) -> None:
+    a = seed_agencies(node)
+    first = person(node, a["FR-DGSI"], "Karim Benali")
+    second = person(node, a["FR-DGSI"], "Karim Ben Ali")
+    joiner = person(node, a["JO-GID"], "Kareem Benali")
+    hidden = person(node, a["JO-GID"], "K. Benali", distribution="owner")
+    resolution.judge(node, a["FR-DGSI"], first.id, second.id, "same")
+    watches.add_watch(node, a["FR-DGSI"], first.id, kind=WatchTarget.CLUSTER)
+
+    # a record FR-DGSI may not see joins: nothing; one it may see joins: one alert naming only that record
+    resolution.judge(node, a["JO-GID"], hidden.id, second.id, "same")
+    assert inbox.inbox(node, a["FR-DGSI"]).alerts == []
+    resolution.judge(node, a["JO-GID"], joiner.id, first.id, "same")
+    (alert,) = inbox.inbox(node, a["FR-DGSI"]).alerts
+    assert alert.kind is AlertKind.CLUSTER and alert.record_id == joiner.id
+    assert alert.payload["cluster"] == first.id and alert.payload["by_agency"] == "JO-GID"
+    assert hidden.id not in str(alert.payload)
+    # the same verdict again joins nothing new; a not-same is no join; the judging agency hears nothing
+    resolution.judge(node, a["JO-GID"], joiner.id, first.id, "same")
+    other = person(node, a["JO-GID"], "Somebody Else")
+    resolution.judge(node, a["JO-GID"], other.id, first.id, "not-same")
+    assert len(inbox.inbox(node, a["FR-DGSI"]).alerts) == 1
+    assert inbox.inbox(node, a["JO-GID"]).alerts == []

@@ -43,6 +43,7 @@ from ictdb.model.vocab import Role
 from ictdb.policy.roles import require
 from ictdb.policy.visibility import Viewer, may_reach
 from ictdb.services.audit import log
+from ictdb.services.cooperation import events
 from ictdb.services.name_index import Tag, live_index
 from ictdb.services.node import Node
 from ictdb.storage.resolution import NewJudgement, NewProposal, Resolution
@@ -299,6 +300,7 @@ def _record(node: Node, actor: Actor, first: str, second: str, verdict: Verdict,
         if verdict is Verdict.SAME:
             related = _component_judgements(repo, viewer, {pair.left, pair.right})
             refused = [r for r in cluster(related).refused if r.same.id == new_id]
+            events.cluster_joined(tx, node, actor, new_id, pair)
     return JudgeOutcome(recorded, previous, refused)
 
 

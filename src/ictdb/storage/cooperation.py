@@ -176,6 +176,14 @@ class Cooperation:
                 out.setdefault(target, []).append((agency, watch_id))
         return out
 
+    def cluster_watches(self) -> list[tuple[str, str, str]]:
+        """(agency, watch id, target) of every cluster watch on the node."""
+        W = t.watches.c
+        rows = self.c.execute(
+            select(W.agency, W.id, W.target).where(W.target_kind == WatchTarget.CLUSTER.value).order_by(W.id)
+        )
+        return [(agency, watch_id, target) for agency, watch_id, target in rows]
+
     def any_watches(self) -> bool:
         return self.c.execute(select(t.watches.c.id).limit(1)).first() is not None
 

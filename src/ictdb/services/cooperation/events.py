@@ -7,7 +7,8 @@ Each function here turns one kind of event into inbox alerts (and their queued w
   * a search or screening matched (``matched``): owners of restricted records are told by hit policy, with
     a hit reference the searcher may quote in a request when the policy is hit-no-hit; watchers of a record
     a screening matched hear of the screening;
-  * a record joined a cluster (``cluster_joined``), for resolution.
+  * a ``same`` judgement grew a cluster (``cluster_joined``, called by resolution in the judgement's
+    transaction): watchers of that cluster hear which records joined it, as they see the cluster.
 An alert goes only to an agency that, at that moment, may see every record it names (checked in SQL with
 the visibility predicate); the agency that caused the event is not alerted about its own act.
 """
@@ -15,18 +16,20 @@ the visibility predicate); the agency that caused the event is not alerted about
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ictdb.model.actors import Actor
 from ictdb.model.cooperation import AlertKind, Hit, HitRecord, WatchTarget
 from ictdb.model.records import Designation, Movement
+from ictdb.model.resolution import Judgement, Pair, cluster
 from ictdb.model.stored import Record, parse_body
 from ictdb.model.vocab import HitPolicy
 from ictdb.policy.hits import outcome_of
 from ictdb.policy.visibility import Viewer
 from ictdb.services.cooperation.alerts import new_id, notify, repo
 from ictdb.services.node import Node
+from ictdb.storage.resolution import Resolution
 from ictdb.storage.store import Tx
 
 if TYPE_CHECKING:
@@ -260,20 +263,64 @@ def _screening_alerts(tx: Tx, node: Node, actor: Actor, scores: dict[str, float]
             )
 
 
-def cluster_joined(tx: Tx, node: Node, actor: Actor, cluster_id: str, record_ids: Iterable[str]) -> None:
-    """Records were resolved into ``cluster_id`` in ``tx``: watchers of the cluster hear of those they may see."""
+def cluster_joined(tx: Tx, node: Node, actor: Actor, judgement_id: int, pair: Pair) -> None:
+    """A ``same`` judgement on ``pair`` was recorded in ``tx``: watchers of the cluster it grew hear who joined.
+
+    Clusters are computed as each watcher sees them (from the judgements on records it may see), so a
+    watcher learns only of records it may see joining through judgements it may see. A cluster watch names
+    the cluster by one of its records (its id when watched); it follows the cluster as it grows.
+    """
     coop = repo(tx)
-    watchers = coop.watchers(WatchTarget.CLUSTER, [cluster_id]).get(cluster_id, [])
-    ids = set(record_ids)
-    for agency, watch_id in watchers:
-        if agency == actor.agency:
-            continue
-        for record in tx.records.get_many(Viewer(agency, node.today()), ids).values():
-            notify(
-                tx,
-                node,
-                agency,
-                AlertKind.CLUSTER,
-                {"watch": watch_id, "cluster": cluster_id, "record": _brief(record), "by_agency": actor.agency},
-                record_id=record.id,
-            )
+    by_agency: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for agency, watch_id, target in coop.cluster_watches():
+        if agency != actor.agency:
+            by_agency[agency].append((watch_id, target))
+    resolution = Resolution(tx.connection)
+    today = node.today()
+    for agency, watched in sorted(by_agency.items()):
+        viewer = Viewer(agency, today)
+        related = _component(resolution, viewer, {pair.left, pair.right})
+        if not any(j.id == judgement_id for j in related):
+            continue  # the watcher may not see both records of the judgement
+        after = cluster(related).cluster_of(pair.left)
+        if pair.right not in after:
+            continue  # a not-same the watcher sees keeps the two apart
+        before = cluster(j for j in related if j.id != judgement_id)
+        for watch_id, target in watched:
+            if target not in after:
+                continue
+            joined = sorted(set(after) - set(before.cluster_of(target)))
+            found = tx.records.get_many(viewer, joined)
+            for record_id in joined:
+                if record_id not in found:
+                    continue
+                notify(
+                    tx,
+                    node,
+                    agency,
+                    AlertKind.CLUSTER,
+                    {
+                        "watch": watch_id,
+                        "cluster": target,
+                        "members": len(after),
+                        "record": _brief(found[record_id]),
+                        "by_agency": actor.agency,
+                    },
+                    record_id=record_id,
+                )
+
+
+def _component(resolution: Resolution, viewer: Viewer, start: set[str]) -> list[Judgement]:
+    """The judgements the viewer sees among records connected to ``start`` by judgements it sees."""
+    reached, frontier = set(start), set(start)
+    found: dict[int, Judgement] = {}
+    while frontier:
+        batch = resolution.judgements(viewer, frontier)
+        frontier = set()
+        for judgement in batch:
+            found[judgement.id] = judgement
+            for record_id in (judgement.pair.left, judgement.pair.right):
+                if record_id not in reached:
+                    reached.add(record_id)
+                    frontier.add(record_id)
+    return [found[k] for k in sorted(found)]
