@@ -23,17 +23,31 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    access_log: Annotated[bool, typer.Option(help="log every request to standard output")] = True,
 ) -> None:
     """Serve the web application and the API (/api/v1, documented at /api/v1/docs).
 
-    Example: ictdb --db sqlite:///demo.sqlite3 serve --port 8000
+    Browser sessions are signed with ICTDB_SESSION_KEY, or else with a key kept in ICTDB_SESSION_KEY_FILE
+    (default: session.key in the data directory, made on first start), so they survive restarts and work
+    across workers. Example: ictdb --db sqlite:///demo.sqlite3 serve --port 8000 --workers 4
     """
     import uvicorn
 
     c = state(ctx)
     os.environ[ENV_DATABASE] = c.settings.database_url
     out.print(f"serving {c.settings.database_url} on http://{host}:{port}/ (API docs: /api/v1/docs)")
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        access_log=access_log,
+        # A worker opens the node (and checks its schema) before it answers the supervisor's health check; on
+        # a busy machine that takes longer than uvicorn's default 5 s, which would kill and restart it forever.
+        timeout_worker_healthcheck=120,
+    )
 
 
 @token_app.command("create")
