@@ -38,7 +38,10 @@ venv install: $(STAMP)
 $(STAMP): pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
 		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
-	$(UV) sync --locked --all-groups
+	$(UV) sync --locked --all-groups --compile-bytecode
+	@# Cached bytecode for our own modules too: where PYTHONDONTWRITEBYTECODE is set, Python would otherwise
+	@# compile every module on every start of the ictdb command.
+	$(BIN)/python -m compileall -q src
 	@touch $@
 
 run: install
