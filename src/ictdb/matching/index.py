@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,15 +26,18 @@ from ictdb.matching.score import (
     BIRTH_EXACT,
     BIRTH_FAR,
     DOCUMENT_AGREE,
+    EXTRA_PART_WEIGHT,
     GENDER_CONFLICT,
+    MIN_PART_SIMILARITY,
     NATIONALITY_AGREE,
     NATIONALITY_CONFLICT,
     birth_date_feature,
     document_feature,
     gender_feature,
-    name_score,
     nationality_feature,
     part_weight,
+    part_weights,
+    similarity_matrix,
 )
 from ictdb.model.dates import FuzzyDate
 from ictdb.model.errors import ValidationError
@@ -137,8 +139,14 @@ def blocking_keys(parts: Iterable[Part]) -> set[str]:
     return keys
 
 
-_Best = tuple[float, str, int, Any]
-"""A name score, the query name it is for, the matched name's id and the part alignment."""
+@dataclass(frozen=True, slots=True)
+class _Best:
+    """The best-matching name of an entry: its score, the query name, the matched name and the part pairs."""
+
+    score: float
+    text: str
+    name_id: int
+    pairs: tuple[tuple[int, int, float], ...]
 
 
 def _feature_bounds(prepared: _Prepared) -> tuple[float, float]:
@@ -167,26 +175,36 @@ class _Prepared:
     gender: str | None
     document: str | None
     schema: str | None
-    cache: dict[tuple[int, int], float] = field(default_factory=dict)
-    weights: dict[int, float] = field(default_factory=dict)
-    query_weights: dict[str, list[float]] = field(default_factory=dict)
+
+
+_Ints = np.ndarray[Any, np.dtype[np.int64]]
+_Floats = np.ndarray[Any, np.dtype[np.float64]]
 
 
 class NameIndex:
-    """Names of people and organizations, searchable across scripts. Not thread-safe for writes."""
+    """Names of people and organizations, searchable across scripts. Not thread-safe for writes.
+
+    Distinct name parts are numbered once; a name is held as the numbers of its parts (one flat array with
+    offsets), so that a query compares each distinct candidate part once and aligns all candidate names
+    together in arrays.
+    """
 
     def __init__(self) -> None:
         self._entries: list[MatchEntry | None] = []
         self._slot: dict[str, int] = {}
         self._name_entry: array[int] = array("i")
-        self._name_parts: list[tuple[Part, ...]] = []
         self._name_text: list[str] = []
+        self._name_start: array[int] = array("i", [0])
+        self._name_parts: array[int] = array("i")
         self._entry_names: list[tuple[int, ...]] = []
+        self._part_id: dict[Part, int] = {}
+        self._parts: list[Part] = []
+        self._part_key: array[int] = array("i")
+        self._part_initial: array[int] = array("b")
+        self._key_id: dict[str, int] = {}
+        self._key_frequency: array[int] = array("i")
         self._live_names = 0
         self._postings: dict[str, array[int]] = {}
-        self._frequency: Counter[str] = Counter()
-        self._weights: dict[Part, float] = {}
-        """Part weights as of the current frequencies; emptied whenever an entry comes or goes."""
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -199,34 +217,48 @@ class NameIndex:
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self._slot
 
+    def _part_number(self, part: Part) -> int:
+        number = self._part_id.get(part)
+        if number is None:
+            number = self._part_id[part] = len(self._parts)
+            self._parts.append(part)
+            key = self._key_id.get(part.key)
+            if key is None:
+                key = self._key_id[part.key] = len(self._key_frequency)
+                self._key_frequency.append(0)
+            self._part_key.append(key)
+            self._part_initial.append(len(part.text) == 1)
+        return number
+
     def add(self, entry: MatchEntry) -> None:
         """Index an entry, replacing any earlier version with the same id."""
         if entry.entity_id in self._slot:
             self.remove(entry.entity_id)
-        if self._weights:
-            self._weights.clear()
         slot = len(self._entries)
         self._entries.append(entry)
         self._slot[entry.entity_id] = slot
         ids: list[int] = []
         seen: set[tuple[Part, ...]] = set()
+        frequency = self._key_frequency
         for name in entry.names:
             parts = analyze(name.value)
             if not parts or parts in seen:
                 continue
             seen.add(parts)
-            name_id = len(self._name_parts)
+            name_id = len(self._name_text)
             self._name_entry.append(slot)
-            self._name_parts.append(parts)
             self._name_text.append(name.value)
+            numbers = [self._part_number(part) for part in parts]
+            self._name_parts.extend(numbers)
+            self._name_start.append(len(self._name_parts))
             ids.append(name_id)
             for key in blocking_keys(parts):
                 posting = self._postings.get(key)
                 if posting is None:
                     posting = self._postings[key] = array("i")
                 posting.append(name_id)
-            for part in parts:
-                self._frequency[part.key] += 1
+            for number in numbers:
+                frequency[self._part_key[number]] += 1
         self._entry_names.append(tuple(ids))
         self._live_names += len(ids)
 
@@ -240,55 +272,65 @@ class NameIndex:
         slot = self._slot.pop(entity_id, None)
         if slot is None:
             return
-        self._weights.clear()
         self._entries[slot] = None
         for name_id in self._entry_names[slot]:
-            for part in self._name_parts[name_id]:
-                self._frequency[part.key] -= 1
+            for number in self._numbers(name_id):
+                self._key_frequency[self._part_key[number]] -= 1
         self._live_names -= len(self._entry_names[slot])
 
     def entry(self, entity_id: str) -> MatchEntry | None:
         slot = self._slot.get(entity_id)
         return None if slot is None else self._entries[slot]
 
+    def _numbers(self, name_id: int) -> array[int]:
+        return self._name_parts[self._name_start[name_id] : self._name_start[name_id + 1]]
+
+    def _frequency(self, key: str) -> int:
+        number = self._key_id.get(key)
+        return 0 if number is None else self._key_frequency[number]
+
     def weight(self, part: Part) -> float:
-        cached = self._weights.get(part)
-        if cached is not None:
-            return cached
-        weight = part_weight(self._frequency.get(part.key, 0), self._live_names)
-        if len(part.text) == 1:
-            weight *= INITIAL_WEIGHT
-        self._weights[part] = weight
-        return weight
+        """How much a part identifies in this index: rarer parts weigh more, initials a quarter."""
+        weight = part_weight(self._frequency(part.key), self._live_names)
+        return weight * INITIAL_WEIGHT if len(part.text) == 1 else weight
 
     def _query_weight(self, part: Part) -> float:
-        frequency = max((self._frequency.get(key, 0) for key in part.keys), default=0)
+        frequency = max((self._frequency(key) for key in part.keys), default=0)
         weight = part_weight(frequency, self._live_names)
         return weight * INITIAL_WEIGHT if len(part.text) == 1 else weight
 
-    def _candidate_names(self, parts_list: Sequence[tuple[Part, ...]]) -> np.ndarray[Any, np.dtype[np.int32]]:
+    def _weights(self, numbers: _Ints) -> _Floats:
+        """``weight`` of many part numbers at once."""
+        keys = np.frombuffer(self._part_key, dtype=np.int32)[numbers]
+        weights = part_weights(np.frombuffer(self._key_frequency, dtype=np.int32)[keys], self._live_names)
+        initial = np.frombuffer(self._part_initial, dtype=np.int8)[numbers].astype(bool)
+        weights[initial] *= INITIAL_WEIGHT
+        return weights
+
+    def _candidate_names(self, parts_list: Sequence[tuple[Part, ...]]) -> _Ints:
         keys: set[str] = set()
         for parts in parts_list:
             keys |= blocking_keys(parts)
         postings = [posting for key in keys if (posting := self._postings.get(key))]
         if not postings:
-            return np.empty(0, dtype=np.int32)
-        cap = max(2000, int(MAX_POSTING_SHARE * len(self._name_parts)))
+            return np.empty(0, dtype=np.int64)
+        cap = max(2000, int(MAX_POSTING_SHARE * len(self._name_text)))
         usable = [posting for posting in postings if len(posting) <= cap]
         if not usable:
             postings.sort(key=len)
             first = np.frombuffer(postings[0], dtype=np.int32)
             if len(postings) > 1:
                 first = np.intersect1d(first, np.frombuffer(postings[1], dtype=np.int32), assume_unique=False)
-            return first[:CANDIDATES]
-        arrays = [np.frombuffer(posting, dtype=np.int32) for posting in usable]
-        weights = np.concatenate([np.full(len(posting), math.log1p(cap / len(posting))) for posting in usable])
-        ids, inverse = np.unique(np.concatenate(arrays), return_inverse=True)
+            return first[:CANDIDATES].astype(np.int64)
+        lengths = np.array([len(posting) for posting in usable])
+        weights = np.repeat(np.log1p(cap / lengths), lengths)
+        ids, inverse = np.unique(
+            np.concatenate([np.frombuffer(posting, dtype=np.int32) for posting in usable]), return_inverse=True
+        )
+        if len(ids) <= CANDIDATES:
+            return ids.astype(np.int64)
         totals = np.bincount(inverse, weights=weights)
-        if len(ids) > CANDIDATES:
-            best = np.argpartition(-totals, CANDIDATES)[:CANDIDATES]
-            return ids[best]
-        return ids
+        return ids[np.argpartition(-totals, CANDIDATES)[:CANDIDATES]].astype(np.int64)
 
     def _prepare(self, query: MatchQuery) -> _Prepared:
         names = [(text, analyze(text)) for text in query.names[:MAX_QUERY_NAMES] if isinstance(text, str)]
@@ -302,40 +344,43 @@ class NameIndex:
             schema=query.schema,
         )
 
-    def _best_name(self, prepared: _Prepared, name_ids: Iterable[int]) -> _Best:
-        """The entry's name that best matches one of the query's names, and its name score."""
-        best: _Best | None = None
-        known = prepared.weights
+    def _best_names(self, prepared: _Prepared, name_ids: list[int]) -> list[_Best]:
+        """For each candidate name, its best alignment with one of the query's names (the first on ties)."""
+        count = len(name_ids)
+        ids = np.array(name_ids, dtype=np.int64)
+        starts = np.frombuffer(self._name_start, dtype=np.int32)
+        first = starts[ids].astype(np.int64)
+        lengths = starts[ids + 1] - first
+        width = int(lengths.max())
+        present = np.arange(width)[None, :] < lengths[:, None]
+        flat = np.frombuffer(self._name_parts, dtype=np.int32)
+        numbers = np.where(present, flat[np.minimum(first[:, None] + np.arange(width)[None, :], len(flat) - 1)], 0)
+        distinct, columns = np.unique(numbers[present], return_inverse=True)
+        place = np.zeros((count, width), dtype=np.int64)
+        place[present] = columns
+        candidates = [self._parts[number] for number in distinct.tolist()]
+        weights = np.where(present, self._weights(numbers), 0.0)
+        best: list[_Best | None] = [None] * count
         for text, parts in prepared.names:
-            query_weights = prepared.query_weights.get(text)
-            if query_weights is None:
-                query_weights = prepared.query_weights[text] = [self._query_weight(part) for part in parts]
-            for name_id in name_ids:
-                candidate = self._name_parts[name_id]
-                weights = []
-                for part in candidate:
-                    weight = known.get(id(part))
-                    if weight is None:
-                        weight = known[id(part)] = self.weight(part)
-                    weights.append(weight)
-                result = name_score(parts, query_weights, candidate, weights, prepared.cache)
-                if best is None or result.score > best[0]:
-                    best = (result.score, text, name_id, result)
-        assert best is not None
-        return best
+            similarity = similarity_matrix(parts, candidates)[:, place]  # (query part, name, candidate part)
+            query_weights = np.array([self._query_weight(part) for part in parts])
+            scores, pairs = _align(similarity.transpose(1, 0, 2), present, query_weights, weights)
+            for position, score in enumerate(scores.tolist()):
+                if best[position] is None or score > best[position].score:  # type: ignore[union-attr]
+                    best[position] = _Best(score, text, name_ids[position], pairs[position])
+        return [item for item in best if item is not None]
 
     def _score_entry(self, prepared: _Prepared, entry: MatchEntry, best: _Best) -> Match:
-        score, text, name_id, result = best
-        candidate = self._name_parts[name_id]
-        query_parts = dict(prepared.names)[text]
+        candidate = [self._parts[number] for number in self._numbers(best.name_id)]
+        query_parts = dict(prepared.names)[best.text]
         explanation: dict[str, Any] = {
             "name": {
-                "query": text,
-                "matched": self._name_text[name_id],
-                "score": round(score, 4),
+                "query": best.text,
+                "matched": self._name_text[best.name_id],
+                "score": round(best.score, 4),
                 "parts": [
                     {"query": query_parts[i].text, "matched": candidate[j].text, "similarity": round(sim, 3)}
-                    for i, j, sim in result.pairs
+                    for i, j, sim in best.pairs
                 ],
             }
         }
@@ -345,7 +390,7 @@ class NameIndex:
             "gender": gender_feature(prepared.gender, normalize_gender(entry.gender)),
             "document": document_feature(prepared.document, entry.documents),
         }
-        total = score
+        total = best.score
         for feature, outcome in features.items():
             if outcome is not None:
                 total += outcome[0]
@@ -364,23 +409,27 @@ class NameIndex:
         prepared = self._prepare(query)
         if not prepared.names or limit <= 0:
             return SearchResult()
-        name_ids = self._candidate_names([parts for _, parts in prepared.names])
-        by_entry: dict[int, list[int]] = {}
-        for name_id in name_ids.tolist():
-            slot = self._name_entry[name_id]
-            entry = self._entries[slot]
-            if entry is None or (prepared.schema and entry.schema != prepared.schema):
-                continue
-            by_entry.setdefault(slot, []).append(name_id)
+        name_ids: list[int] = []
+        for name_id in self._candidate_names([parts for _, parts in prepared.names]).tolist():
+            entry = self._entries[self._name_entry[name_id]]
+            if entry is not None and not (prepared.schema and entry.schema != prepared.schema):
+                name_ids.append(name_id)
+        if not name_ids:
+            return SearchResult()
+        by_entry: dict[int, _Best] = {}
+        for best in self._best_names(prepared, name_ids):
+            slot = self._name_entry[best.name_id]
+            known = by_entry.get(slot)
+            if known is None or best.score > known.score:
+                by_entry[slot] = best
         verdicts: dict[Hashable, bool] = {}
         scored: list[tuple[float, int, _Best, bool]] = []
-        for slot, ids in by_entry.items():
+        for slot, best in by_entry.items():
             entry = self._entries[slot]
             assert entry is not None
             if entry.tag not in verdicts:
                 verdicts[entry.tag] = bool(allowed(entry.tag))
-            best = self._best_name(prepared, ids)
-            scored.append((best[0], slot, best, verdicts[entry.tag]))
+            scored.append((best.score, slot, best, verdicts[entry.tag]))
         # Explanations and identifying details cost more than names: only for entries that can still make it,
         # judged by the most the details could move a name score up or down.
         rise, fall = _feature_bounds(prepared)
@@ -403,3 +452,50 @@ class NameIndex:
         matches.sort(key=lambda match: (-match.score, match.entity_id))
         restricted.sort(key=lambda hit: (-hit[1], hit[0]))
         return SearchResult(tuple(matches[:limit]), tuple(restricted))
+
+
+def _align(
+    similarity: _Floats, present: np.ndarray[Any, np.dtype[np.bool_]], query_weights: _Floats, weights: _Floats
+) -> tuple[_Floats, list[tuple[tuple[int, int, float], ...]]]:
+    """``score.name_score`` of one query name against many candidate names at once.
+
+    ``similarity`` is (name, query part, candidate part); ``present`` and ``weights`` are (name, candidate
+    part). Parts are paired greedily, most similar first, ties to the later query part and then the later
+    candidate part, as ``name_score`` does.
+    """
+    count, size, width = similarity.shape
+    open_ = np.where(present[:, None, :] & (similarity >= MIN_PART_SIMILARITY), similarity, -1.0)
+    flipped = np.ascontiguousarray(open_[:, ::-1, ::-1])  # argmax takes the first maximum: flip for the last
+    view = flipped.reshape(count, size * width)
+    rows = np.arange(count)
+    used_query = np.zeros((count, size), dtype=bool)
+    used_candidate = np.zeros((count, width), dtype=bool)
+    earned = np.zeros(count)
+    matched = np.zeros(count)
+    steps: list[tuple[_Ints, _Ints, _Ints, _Floats]] = []
+    for _ in range(min(size, width)):
+        where = view.argmax(axis=1)
+        value = view[rows, where]
+        ok = value >= 0.0
+        if not ok.any():
+            break
+        hit = rows[ok]
+        flip_i, flip_j = where[ok] // width, where[ok] % width
+        i, j = size - 1 - flip_i, width - 1 - flip_j
+        steps.append((hit, i, j, value[ok]))
+        flipped[hit, flip_i, :] = -1.0
+        flipped[hit, :, flip_j] = -1.0
+        used_query[hit, i] = True
+        used_candidate[hit, j] = True
+        weight = weights[hit, j]
+        earned[hit] += 2 * weight * (value[ok] - MIN_PART_SIMILARITY) / (1.0 - MIN_PART_SIMILARITY)
+        matched[hit] += 2 * weight
+    missing_query = (query_weights[None, :] * ~used_query).sum(axis=1)
+    missing_candidate = (weights * (present & ~used_candidate)).sum(axis=1)
+    total = matched + missing_query + EXTRA_PART_WEIGHT * missing_candidate
+    scores = np.divide(earned, total, out=np.zeros(count), where=total > 0)
+    pairs: list[list[tuple[int, int, float]]] = [[] for _ in range(count)]
+    for hit, i, j, value in steps:
+        for name, left, right, sim in zip(hit.tolist(), i.tolist(), j.tolist(), value.tolist(), strict=True):
+            pairs[name].append((left, right, sim))
+    return scores, [tuple(found) for found in pairs]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from ictdb.matching import cyrillic
@@ -91,6 +93,61 @@ def _key_similarity(query: Part, candidate: Part) -> float:
             if len(left) >= 2 and left in candidate.skeletons:
                 return SKELETON_SIMILARITY
     return best
+
+
+def similarity_matrix(query: Sequence[Part], candidates: Sequence[Part]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """``part_similarity`` of every query part with every candidate part, as a (query, candidate) array.
+
+    The edit distances of all spellings run in one batch; only pairs of a Cyrillic part with a Latin one
+    beyond the batch (costed letter by letter) and Cyrillic candidates against Latin queries run one by one.
+    """
+    q_keys = [key for part in query for key in part.keys]
+    q_starts = np.cumsum([0] + [len(part.keys) for part in query[:-1]])
+    c_keys = [key for part in candidates for key in part.keys]
+    c_starts = np.cumsum([0] + [len(part.keys) for part in candidates[:-1]])
+    raw = process.cdist(q_keys, c_keys, scorer=Levenshtein.normalized_similarity, dtype=np.float64)
+    keys = np.maximum.reduceat(np.maximum.reduceat(raw, q_starts, axis=0), c_starts, axis=1)
+    shared = np.zeros(keys.shape, dtype=bool)
+    owners: dict[str, list[int]] = {}
+    for i, part in enumerate(query):
+        for value in part.skeletons:
+            if len(value) >= 2:
+                owners.setdefault(value, []).append(i)
+    if owners:
+        for j, part in enumerate(candidates):
+            for value in part.skeletons:
+                for i in owners.get(value, ()):
+                    shared[i, j] = True
+    out: np.ndarray[Any, np.dtype[np.float64]] = np.where(
+        shared & (keys < SKELETON_SIMILARITY), SKELETON_SIMILARITY, keys
+    )
+    plain = np.array([not part.weighted for part in candidates], dtype=bool)
+    for i, part in enumerate(query):
+        if part.weighted:
+            columns = np.flatnonzero(plain)
+            if len(columns):
+                latin = [candidates[j] for j in columns.tolist()]
+                out[i, columns] = _learned_row(part, latin, out[i, columns])
+            continue
+        for j in np.flatnonzero(~plain).tolist():
+            if candidates[j] is not part:
+                out[i, j] = _learned_similarity(candidates[j], part)
+    return out
+
+
+def _learned_row(
+    written: Part, latin: Sequence[Part], keys: np.ndarray[Any, np.dtype[np.float64]]
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """``_learned_similarity`` of one Cyrillic part with many Latin ones, given their key similarities."""
+    texts = [part.text for part in latin]
+    spellings = [spelling for spelling, _ in written.weighted]
+    penalties = LEARNED_COST * np.array([cost for _, cost in written.weighted], dtype=np.float64)
+    learned = process.cdist(spellings, texts, scorer=Levenshtein.normalized_similarity, dtype=np.float64)
+    best = np.maximum(keys - KEYS_ONLY, (learned - penalties[:, None]).max(axis=0))
+    for j in np.flatnonzero((best >= REFINE_FROM) & (best < 1.0)).tolist():
+        best[j] = max(best[j], 1.0 - LEARNED_COST * cyrillic.spelling_cost(written.written, texts[j]))
+    clipped: np.ndarray[Any, np.dtype[np.float64]] = np.maximum(best, 0.0)
+    return clipped
 
 
 def credit(similarity: float) -> float:
@@ -210,3 +267,10 @@ def part_weight(frequency: int, size: int) -> float:
     """How much a name part identifies: 1 for a rare part, down to about 0.3 for Muhammad on a big list."""
     share = frequency / max(size, 10_000)
     return 1.0 / (1.0 + math.log10(1.0 + share * 2000.0))
+
+
+def part_weights(frequencies: np.ndarray[Any, np.dtype[np.int32]], size: int) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """``part_weight`` of many frequencies at once."""
+    share = frequencies.astype(np.float64) / max(size, 10_000)
+    weights: np.ndarray[Any, np.dtype[np.float64]] = 1.0 / (1.0 + np.log10(1.0 + share * 2000.0))
+    return weights
