@@ -42,9 +42,10 @@ def test_watch_inbox_and_stream(api: Api) -> None:
 def test_request_from_a_restricted_hit_to_a_grant(api: Api) -> None:
     hidden = _person(api, "DE-BKA", NAME, distribution="owner", hit_policy="hit-no-hit")
     found = api.client.get("/api/v1/search", params={"q": NAME}, headers=api.as_("FR-DGSI")).json()
-    assert found["results"] == [] and found["restricted_hits"] == [{"owner": "DE-BKA"}]
     (sent,) = api.client.get("/api/v1/hits/sent", headers=api.as_("FR-DGSI")).json()
-    assert sent["owner"] == "DE-BKA" and hidden not in str(sent)
+    # the search answer carries the reference to quote in the request, and no record id
+    assert found["results"] == [] and found["restricted_hits"] == [{"owner": "DE-BKA", "hit": sent["hit"]}]
+    assert sent["owner"] == "DE-BKA" and hidden not in str(sent) and hidden not in str(found)
     (notice,) = api.client.get("/api/v1/hits", headers=api.as_("DE-BKA")).json()
     assert notice["payload"]["searcher"]["agency"] == "FR-DGSI" and notice["payload"]["record"]["id"] == hidden
 

@@ -52,14 +52,16 @@ def search_cmd(
             }
             for m in outcome.matches
         ],
-        "restricted_hits": [{"owner": o} for o in outcome.restricted_owners],
+        "restricted_hits": [{"owner": o, "hit": outcome.hit_refs.get(o)} for o in outcome.restricted_owners],
     }
 
     def human() -> None:
         for m in outcome.matches:
             out.print(f"{m.score:.2f}  {m.record.id:<18} {m.record.owner:<12} {m.record.caption()}")
         for owner in outcome.restricted_owners:
-            out.print(f"restricted hit: ask {owner}")
+            ref = outcome.hit_refs.get(owner)
+            how = f": ictdb request open --hit {ref} -j WHY" if ref else ""
+            out.print(f"restricted hit: ask {owner}{how}")
         if not outcome.matches and not outcome.restricted_owners:
             out.print("no match")
 

@@ -71,7 +71,10 @@ def result_line(row: ScreeningRow, outcome: SearchOutcome | None) -> dict[str, A
             }
             for m in (outcome.matches if outcome else [])
         ],
-        "restricted_hits": [{"owner": o} for o in (outcome.restricted_owners if outcome else [])],
+        # "hit" is the reference to quote in ``ictdb request open --hit``
+        "restricted_hits": [{"owner": o, "hit": outcome.hit_refs.get(o)} for o in outcome.restricted_owners]
+        if outcome
+        else [],
     }
     if row.invalid:
         line["error"] = row.invalid

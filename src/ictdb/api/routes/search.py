@@ -40,6 +40,9 @@ class MatchOut(BaseModel):
 
 class RestrictedHit(BaseModel):
     owner: str = Field(description="a record of this agency matched that the caller may not see: ask them")
+    hit: str | None = Field(
+        default=None, description="the hit reference to quote when opening a request (POST /api/v1/requests)"
+    )
 
 
 class SearchOut(BaseModel):
@@ -50,7 +53,7 @@ class SearchOut(BaseModel):
     def of(cls, outcome: SearchOutcome) -> SearchOut:
         return cls(
             results=[MatchOut.of(m) for m in outcome.matches],
-            restricted_hits=[RestrictedHit(owner=o) for o in outcome.restricted_owners],
+            restricted_hits=[RestrictedHit(owner=o, hit=outcome.hit_refs.get(o)) for o in outcome.restricted_owners],
         )
 
 
