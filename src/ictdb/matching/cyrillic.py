@@ -100,17 +100,25 @@ def _table() -> _Table:
     )
 
 
-def _distribution(table: _Table, word: str, position: int) -> dict[str, float]:
+def _distribution(word: str, position: int) -> dict[str, float]:
     """Log-probabilities of the Latin segments one letter of ``word`` may stand for, given its neighbours."""
-    letter = word[position]
+    left = word[position - 1] if position else "^"
+    right = word[position + 1] if position + 1 < len(word) else "$"
+    return _in_context(left, word[position], right)
+
+
+@lru_cache(maxsize=65536)
+def _in_context(left: str, letter: str, right: str) -> dict[str, float]:
+    """The distribution of one letter between two neighbours: shared by every word that has them."""
+    table = _table()
     alone = table.alone.get(letter)
     if alone is None:
         return {fold_latin(str(_transliterators()[0].transliterate(letter)).casefold()): 0.0}
-    left = table.before.get((letter, word[position - 1] if position else "^"))
-    right = table.after.get((letter, word[position + 1] if position + 1 < len(word) else "$"))
+    before = table.before.get((letter, left))
+    after = table.after.get((letter, right))
     # both neighbours' evidence, each relative to the letter's overall odds (a naive-Bayes product)
     scored = {
-        target: (left.get(target, base) if left else base) + (right.get(target, base) if right else base) - base
+        target: (before.get(target, base) if before else base) + (after.get(target, base) if after else base) - base
         for target, base in alone.items()
     }
     norm = math.log(sum(math.exp(value) for value in scored.values()))
@@ -119,15 +127,21 @@ def _distribution(table: _Table, word: str, position: int) -> dict[str, float]:
 
 @lru_cache(maxsize=16384)
 def _distributions(word: str) -> tuple[dict[str, float], ...]:
-    table = _table()
-    return tuple(_distribution(table, word, position) for position in range(len(word)))
+    return tuple(_distribution(word, position) for position in range(len(word)))
 
 
-def _options(word: str, position: int) -> list[tuple[str, float]]:
-    """The likeliest Latin segments for one letter of ``word``, with their log-probabilities."""
-    ranked = sorted(_distributions(word)[position].items(), key=lambda item: -item[1])
+@lru_cache(maxsize=65536)
+def _ranked(left: str, letter: str, right: str) -> tuple[tuple[str, float], ...]:
+    ranked = sorted(_in_context(left, letter, right).items(), key=lambda item: -item[1])
     floor = math.log(_MIN_SHARE)
-    return [item for item in ranked[:_OPTIONS] if item[1] >= floor] or ranked[:1]
+    return tuple([item for item in ranked[:_OPTIONS] if item[1] >= floor] or ranked[:1])
+
+
+def _options(word: str, position: int) -> tuple[tuple[str, float], ...]:
+    """The likeliest Latin segments for one letter of ``word``, with their log-probabilities."""
+    left = word[position - 1] if position else "^"
+    right = word[position + 1] if position + 1 < len(word) else "$"
+    return _ranked(left, word[position], right)
 
 
 @lru_cache(maxsize=65536)
@@ -162,16 +176,76 @@ _UNSEEN = math.log(1e-5)
 MAX_SEGMENT = 4
 
 
+@dataclass(frozen=True, slots=True)
+class _Costing:
+    """What ``spelling_cost`` needs of a word: per letter, its segments by length and its best log-probability."""
+
+    segments: tuple[tuple[tuple[int, dict[str, float]], ...], ...]
+    best_before: tuple[float, ...]
+    """The sum of the best log-probabilities of the letters before each position (and of all, last)."""
+    unseen_hopeless: bool
+    """Whether a segment the table never saw costs MAX_COST or more at every letter, so need not be tried."""
+
+
+@lru_cache(maxsize=16384)
+def _costing(word: str) -> _Costing:
+    segments = []
+    best_before = [0.0]
+    hopeless = True
+    for position in range(len(word)):
+        left = word[position - 1] if position else "^"
+        right = word[position + 1] if position + 1 < len(word) else "$"
+        by_length, top = _segments(left, word[position], right)
+        segments.append(by_length)
+        best_before.append(best_before[-1] + top)
+        hopeless = hopeless and top - _UNSEEN >= MAX_COST
+    return _Costing(tuple(segments), tuple(best_before), hopeless)
+
+
+@lru_cache(maxsize=65536)
+def _segments(left: str, letter: str, right: str) -> tuple[tuple[tuple[int, dict[str, float]], ...], float]:
+    distribution = _in_context(left, letter, right)
+    lengths = sorted({len(target) for target in distribution})
+    return tuple((length, distribution) for length in lengths if length <= MAX_SEGMENT), max(distribution.values())
+
+
 @lru_cache(maxsize=65536)
 def spelling_cost(word: str, latin: str) -> float:
     """How much less likely (natural log) ``latin`` is than the likeliest spelling of a Cyrillic word.
 
     The best alignment of the Latin letters to the Cyrillic ones under the learned table, so that
-    spellings the beam search did not reach (Zucker for Цукер) still get a fair cost.
+    spellings the beam search did not reach (Zucker for Цукер) still get a fair cost. Alignments already
+    MAX_COST behind the best possible are dropped as they go: the cost is capped there anyway.
     """
     learned = learned_spellings(word)
     if not learned or not latin or len(latin) > 3 * len(word) + 4:
         return MAX_COST
+    costing = _costing(word)
+    if not costing.unseen_hopeless:
+        return _full_spelling_cost(word, latin)
+    size = len(latin)
+    states = {0: 0.0}
+    for position, segments in enumerate(costing.segments):
+        floor = costing.best_before[position + 1] - MAX_COST
+        grown: dict[int, float] = {}
+        for start, here in states.items():
+            for length, distribution in segments:
+                end = start + length
+                if end > size:
+                    break
+                logp = distribution.get(latin[start:end])
+                if logp is not None and here + logp > floor and here + logp > grown.get(end, -math.inf):
+                    grown[end] = here + logp
+        if not grown:
+            return MAX_COST
+        states = grown
+    if size not in states:
+        return MAX_COST
+    return min(MAX_COST, max(0.0, costing.best_before[-1] - states[size]))
+
+
+def _full_spelling_cost(word: str, latin: str) -> float:
+    """``spelling_cost`` trying every segment, unseen ones too: for words with a letter that has no clear reading."""
     distributions = _distributions(word)
     size = len(latin)
     best = [0.0] + [-math.inf] * size

@@ -177,6 +177,7 @@ class _Prepared:
     schema: str | None
 
 
+_Features = dict[str, tuple[float, dict[str, Any]] | None]
 _Ints = np.ndarray[Any, np.dtype[np.int64]]
 _Floats = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -370,7 +371,21 @@ class NameIndex:
                     best[position] = _Best(score, text, name_ids[position], pairs[position])
         return [item for item in best if item is not None]
 
-    def _score_entry(self, prepared: _Prepared, entry: MatchEntry, best: _Best) -> Match:
+    def _details(self, prepared: _Prepared, entry: MatchEntry, best: _Best) -> tuple[float, _Features]:
+        """The entry's final score: its name score moved by the identifying details, clipped and rounded."""
+        features = {
+            "birth_date": birth_date_feature(prepared.birth_date, entry.birth_dates),
+            "nationality": nationality_feature(prepared.nationality, entry.nationalities),
+            "gender": gender_feature(prepared.gender, normalize_gender(entry.gender)),
+            "document": document_feature(prepared.document, entry.documents),
+        }
+        total = best.score
+        for outcome in features.values():
+            if outcome is not None:
+                total += outcome[0]
+        return round(min(1.0, max(0.0, total)), 4), features
+
+    def _match(self, prepared: _Prepared, entry: MatchEntry, best: _Best, score: float, features: _Features) -> Match:
         candidate = [self._parts[number] for number in self._numbers(best.name_id)]
         query_parts = dict(prepared.names)[best.text]
         explanation: dict[str, Any] = {
@@ -384,19 +399,10 @@ class NameIndex:
                 ],
             }
         }
-        features = {
-            "birth_date": birth_date_feature(prepared.birth_date, entry.birth_dates),
-            "nationality": nationality_feature(prepared.nationality, entry.nationalities),
-            "gender": gender_feature(prepared.gender, normalize_gender(entry.gender)),
-            "document": document_feature(prepared.document, entry.documents),
-        }
-        total = best.score
         for feature, outcome in features.items():
             if outcome is not None:
-                total += outcome[0]
                 explanation[feature] = outcome[1]
-        total = min(1.0, max(0.0, total))
-        return Match(entry.entity_id, round(total, 4), entry.caption, explanation)
+        return Match(entry.entity_id, score, entry.caption, explanation)
 
     def search(
         self,
@@ -435,23 +441,27 @@ class NameIndex:
         rise, fall = _feature_bounds(prepared)
         floors = sorted((score + fall for score, _, _, open_ in scored if open_), reverse=True)
         cut = max(threshold, floors[limit - 1] if len(floors) >= limit else -math.inf) - 1e-3
-        matches: list[Match] = []
+        found: list[tuple[float, str, MatchEntry, _Best, _Features]] = []
         restricted: list[tuple[str, float]] = []
         for score, slot, best, open_ in scored:
             if score + rise < (cut if open_ else threshold - 1e-3):
                 continue
             entry = self._entries[slot]
             assert entry is not None
-            match = self._score_entry(prepared, entry, best)
-            if match.score < threshold:
+            total, features = self._details(prepared, entry, best)
+            if total < threshold:
                 continue
             if open_:
-                matches.append(match)
+                found.append((-total, entry.entity_id, entry, best, features))
             else:
-                restricted.append((entry.entity_id, match.score))
-        matches.sort(key=lambda match: (-match.score, match.entity_id))
+                restricted.append((entry.entity_id, total))
+        # explanations only for what is returned
+        found.sort(key=lambda item: (item[0], item[1]))
+        matches = tuple(
+            self._match(prepared, entry, best, -total, features) for total, _, entry, best, features in found[:limit]
+        )
         restricted.sort(key=lambda hit: (-hit[1], hit[0]))
-        return SearchResult(tuple(matches[:limit]), tuple(restricted))
+        return SearchResult(matches, tuple(restricted))
 
 
 def _align(
