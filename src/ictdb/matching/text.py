@@ -6,6 +6,7 @@ bidirectional marks, zero-width joiners, emoji, control characters) is tamed her
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ MAX_TOKENS = 12
 """Name parts kept per name; the longest real nasab chains have about ten."""
 MAX_TOKEN_CHARS = 40
 
+_NOT_ASCII_LETTER = re.compile("[^a-z]+")
 _APOSTROPHES = frozenset("'`´ʹʺʻʼʽʾʿˈ’‘‛′")
 
 
@@ -37,7 +39,12 @@ def clean(text: str) -> str:
     Apostrophes (Latin ayn and hamza markers such as Sa'id, Ma'mun) are removed without a space, so that the
     word stays whole. A token never mixes scripts: a change of script inside a word splits it.
     """
-    text = unicodedata.normalize("NFKC", text[: MAX_NAME_CHARS * 2]).casefold()
+    text = text[: MAX_NAME_CHARS * 2]
+    if text.isascii():
+        # the common case, and the same result: every ASCII letter is Latin, so only separators matter
+        plain = _NOT_ASCII_LETTER.sub(" ", text.casefold().replace("'", "").replace("`", "")).lstrip()
+        return plain[:MAX_NAME_CHARS].strip()
+    text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
     previous: Script | None = None
     for char in text:
