@@ -52,6 +52,8 @@ class Profile:
     birth_places: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
     organizations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    titles: tuple[str, ...] = ()
+    """Titles and occupations; compared by batch resolution only."""
 
 
 @dataclass(frozen=True, slots=True)

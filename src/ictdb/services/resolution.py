@@ -92,6 +92,7 @@ def profile_of(record: Record, organizations: dict[str, list[str]] | None = None
             birth_places=tuple(body.birth_places),
             addresses=tuple(" ".join(p for p in (a.text, a.city, a.region, a.country) if p) for a in body.addresses),
             organizations=orgs,
+            titles=tuple(body.titles),
         )
     if isinstance(body, Organization):
         return Profile(id=record.id, schema="Organization", names=tuple(n.value for n in body.names))

@@ -1,22 +1,32 @@
-"""Batch resolution of a large holding through Splink (DuckDB here; Spark takes the same settings).
+"""Batch resolution of a large holding: a Fellegi-Sunter model run through Splink on DuckDB, over our own columns.
 
-The compared columns are ictdb's own normalized forms, so that a name in Arabic, Cyrillic or Latin script meets
-its other spellings: the loose key and consonant skeleton of each record's first and last name part (from
-``matching.analyze``), the birth date known to the day, and the document number key. Splink estimates the
-weights (u by random sampling, m by expectation maximisation blocked on the name keys and on the birth date)
-and scores the pairs its blocking rules produce. The node operator runs it; what it files is shown to each
-viewer through the visibility filter, like any proposal (see ``services.resolution``).
+The compared columns are ictdb's normalized forms (``matching.columns``): name parts analyzed and
+transliterated into Latin loose keys and consonant skeletons, so that Arabic, Cyrillic and Latin spellings
+meet; the name compared part by part, order-free (sorted parts, shared parts, first and last swapped);
+the birth date to the day, near the day, to the year and within a few years; birth place, address and its
+area, title or occupation, gender and document number. Exact agreement on names, places and titles is
+weighed by how common the value is (term-frequency adjustments).
+
+Training: the share of matching pairs from deterministic rules, u probabilities by random sampling, m
+probabilities by expectation maximisation on two blocking rules (names; birth date), so that every
+comparison is trained on pairs not blocked on it. Prediction blocks on our keys. The pairs Splink finds
+above ``threshold`` are then clustered by ``matching.linkage``, which refuses merges a not-same judgement
+forbids, merges whose records' birth years conflict, and weakly linked merges of groups (no chaining).
+
+The node operator runs it; what it files is shown to each viewer through the visibility filter, like any
+proposal (see ``services.resolution``). Spark: see docs/resolution.md.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from ictdb.matching import analyze
+from ictdb.matching.columns import COLUMNS, row_of
+from ictdb.matching.linkage import Edge, link
 from ictdb.matching.pairs import PairScore, Profile
-from ictdb.matching.score import document_key
 from ictdb.model.actors import Actor
 from ictdb.model.resolution import Pair
 from ictdb.model.vocab import Role
@@ -27,67 +37,214 @@ from ictdb.storage.resolution import Resolution
 
 MIN_RECORDS = 50
 """Splink's training needs some volume; below this the live resolver is the tool."""
+LINK_THRESHOLD = 0.3
+"""Match probability at or above which a pair may link two clusters (merges also need ``linkage.SUPPORT``)."""
+SUPPORT_FLOOR = 0.02
+"""Pairs scored at least this count towards the support of a merge; lower ones count as 0."""
+PROPOSAL_THRESHOLD = 0.9
+"""Pairs filed as proposals for analysts by ``batch_resolve``."""
+SAMPLE_PAIRS = 2e6
+"""Random pairs for estimating u probabilities."""
 
 
-def _row(profile: Profile) -> dict[str, Any]:
-    parts = analyze(profile.names[0]) if profile.names else ()
-    first, last = (parts[0], parts[-1]) if parts else (None, None)
-    day = next((d.text for d in profile.birth_dates if d.earliest == d.latest), None)
-    documents = sorted(document_key(n) for _, _, n in profile.documents)
-    return {
-        "unique_id": profile.id,
-        "first_key": first.key if first else None,
-        "first_skeleton": first.skeletons[0] if first and first.skeletons else None,
-        "last_key": last.key if last and len(parts) > 1 else None,
-        "last_skeleton": last.skeletons[0] if last and len(parts) > 1 and last.skeletons else None,
-        "birth_date": day,
-        "document": documents[0] if documents else None,
-    }
+def _blocking() -> list[Any]:
+    from splink import block_on
+
+    return [
+        block_on("first_key", "last_key"),
+        block_on("first_formal", "last_key"),
+        block_on("first_skeleton", "last_skeleton"),
+        block_on("sorted_keys"),
+        block_on("last_key", "birth_date"),
+        block_on("first_key", "birth_date"),
+        block_on("first_key", "address"),
+        block_on("first_key", "address_area"),
+        block_on("first_key", "birth_place"),
+        "l.first_key = r.last_key and l.address_area = r.address_area",
+        "l.last_key = r.first_key and l.address_area = r.address_area",
+        "l.first_key = r.last_key and l.birth_year = r.birth_year",
+        "l.last_key = r.first_key and l.birth_year = r.birth_year",
+        block_on("last_key", "address"),
+        block_on("birth_date", "birth_place"),
+        block_on("address_area", "birth_date"),
+        block_on("address_area", "last_key"),
+        block_on("substr(first_key,1,2)", "substr(last_key,1,2)", "birth_year"),
+        block_on("document"),
+    ]
+
+
+def _name_comparison() -> Any:
+    """The whole name, from the strongest agreement down: one comparison, so that related levels are not
+    counted twice as independent evidence."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    def close(column: str, at: float) -> Any:
+        return cll.JaroWinklerLevel(column, at)
+
+    return cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.And(cll.NullLevel("first_key"), cll.NullLevel("last_key")),
+            cll.ExactMatchLevel("sorted_keys").configure(tf_adjustment_column="sorted_keys"),
+            cll.ColumnsReversedLevel("first_key", "last_key", symmetrical=True),
+            cll.And(cll.ExactMatchLevel("first_formal"), cll.ExactMatchLevel("last_key")),
+            cll.And(cll.ExactMatchLevel("first_skeleton"), cll.ExactMatchLevel("last_skeleton")),
+            close("sorted_keys", 0.92),
+            cll.Or(
+                cll.And(cll.ExactMatchLevel("last_key"), close("first_key", 0.88)),
+                cll.And(cll.ExactMatchLevel("first_formal"), close("last_key", 0.88)),
+            ),
+            cll.And(close("first_formal", 0.88), close("last_key", 0.88)),
+            cll.ArrayIntersectLevel("name_keys", 2),
+            close("sorted_keys", 0.8),
+            cll.ExactMatchLevel("last_key").configure(tf_adjustment_column="last_key"),
+            cll.ExactMatchLevel("first_formal").configure(tf_adjustment_column="first_formal"),
+            cll.ArrayIntersectLevel("name_keys", 1),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _part_comparison(key: str, skeleton: str, formal: str | None = None) -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=key,
+        comparison_levels=[
+            cll.NullLevel(key),
+            cll.ExactMatchLevel(key).configure(tf_adjustment_column=key),
+            *([cll.ExactMatchLevel(formal)] if formal else []),
+            cll.ExactMatchLevel(skeleton),
+            cll.JaroWinklerLevel(key, 0.9),
+            cll.JaroWinklerLevel(key, 0.7),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _birth_comparison() -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name="birth",
+        comparison_levels=[
+            cll.And(cll.NullLevel("birth_date"), cll.NullLevel("birth_year")),
+            cll.ExactMatchLevel("birth_date"),
+            cll.DamerauLevenshteinLevel("birth_date", 1),
+            cll.ExactMatchLevel("birth_year"),
+            cll.AbsoluteDifferenceLevel("birth_year", 2),
+            cll.AbsoluteDifferenceLevel("birth_year", 10),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _address_comparison() -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.NullLevel("address"),
+            cll.ExactMatchLevel("address").configure(tf_adjustment_column="address"),
+            cll.DamerauLevenshteinLevel("address", 1),
+            cll.ExactMatchLevel("address_area").configure(tf_adjustment_column="address_area"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _settings() -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=_blocking(),
+        comparisons=[
+            _name_comparison(),
+            _birth_comparison(),
+            cl.CustomComparison(
+                output_column_name="birth_place",
+                comparison_levels=[
+                    cll.NullLevel("birth_place"),
+                    cll.ExactMatchLevel("birth_place").configure(tf_adjustment_column="birth_place"),
+                    cll.JaroWinklerLevel("birth_place", 0.9),
+                    cll.ElseLevel(),
+                ],
+            ),
+            _address_comparison(),
+            cl.ExactMatch("title").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("gender"),
+            cl.ExactMatch("document"),
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """Pairs at or above the threshold with their match probability, and the clusters drawn from them."""
+
+    pairs: dict[Pair, float]
+    clusters: list[tuple[str, ...]]
+
+
+def _train(linker: Any) -> None:
+    from splink import block_on
+
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_key", "last_key", "birth_date"), block_on("sorted_keys", "address")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=SAMPLE_PAIRS, seed=7)
+    for rule in (block_on("first_key", "last_key"), block_on("birth_date")):
+        linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+
+
+def run(
+    profiles: Iterable[Profile],
+    *,
+    threshold: float = LINK_THRESHOLD,
+    proposal_threshold: float | None = None,
+    not_same: Iterable[Pair] = (),
+) -> BatchResult:
+    """Score and cluster ``profiles``: pairs at or above ``proposal_threshold`` (default ``threshold``) are
+    returned, pairs at or above ``threshold`` link clusters (see ``matching.linkage``)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    from splink import DuckDBAPI, Linker
+
+    rows = [row_of(p) for p in profiles if p.names]
+    if len(rows) < MIN_RECORDS:
+        return BatchResult({}, [])
+    proposed = threshold if proposal_threshold is None else proposal_threshold
+    # an explicit schema: a column with no value in any row would otherwise have no type for SQL to compare
+    types = {"name_keys": pa.list_(pa.string()), "birth_year": pa.int32()}
+    schema = pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
+    table = pa.Table.from_pylist(rows, schema=schema)
+    linker = Linker(DuckDBAPI().register(table), _settings(), log_level="ERROR")
+    _train(linker)
+    predictions = linker.inference.predict(threshold_match_probability=min(SUPPORT_FLOOR, threshold, proposed))
+    found = predictions.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability").fetchall()
+    scored = [Edge(pair.left, pair.right, float(p)) for a, b, p in found if (pair := Pair.of(str(a), str(b)))]
+    years = {r["unique_id"]: r["birth_year"] for r in rows if r["birth_year"] is not None}
+    clusters = link([e for e in scored if e.probability >= threshold], years, not_same, support=scored)
+    pairs = {Pair(e.left, e.right): e.probability for e in scored if e.probability >= proposed}
+    return BatchResult(pairs, clusters)
 
 
 def splink_pairs(profiles: Mapping[str, Profile], threshold: float) -> dict[Pair, PairScore]:
     """Pairs Splink scores at or above ``threshold`` (a match probability), from ictdb's normalized keys."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-
-    rows = [_row(p) for p in profiles.values() if p.names]
-    if len(rows) < MIN_RECORDS:
-        return {}
-    settings = SettingsCreator(
-        link_type="dedupe_only",
-        blocking_rules_to_generate_predictions=[
-            block_on("first_key", "last_key"),
-            block_on("first_skeleton", "last_skeleton"),
-            block_on("last_key", "birth_date"),
-            block_on("first_key", "birth_date"),
-            block_on("document"),
-        ],
-        comparisons=[
-            cl.JaroWinklerAtThresholds("first_key", [0.92, 0.8]),
-            cl.ExactMatch("first_skeleton"),
-            cl.JaroWinklerAtThresholds("last_key", [0.92, 0.8]),
-            cl.ExactMatch("last_skeleton"),
-            cl.DateOfBirthComparison("birth_date", input_is_string=True),
-            cl.ExactMatch("document"),
-        ],
-    )
-    linker = Linker(DuckDBAPI().register(pa.Table.from_pylist(rows)), settings, log_level="ERROR")
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
-    for rule in (block_on("first_key", "last_key"), block_on("birth_date")):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    predictions = linker.inference.predict(threshold_match_probability=threshold)
-    out: dict[Pair, PairScore] = {}
-    for left, right, probability in (
-        predictions.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability").fetchall()
-    ):
-        out[Pair.of(str(left), str(right))] = PairScore(
-            round(float(probability), 4), {"splink": {"match_probability": round(float(probability), 4)}}
-        )
-    return out
+    result = run(profiles.values(), proposal_threshold=threshold)
+    return {
+        pair: PairScore(round(p, 4), {"splink": {"match_probability": round(p, 4)}}) for pair, p in result.pairs.items()
+    }
 
 
-def batch_resolve(node: Node, actor: Actor, *, threshold: float = 0.9) -> resolution.ResolveSummary:
+def batch_resolve(node: Node, actor: Actor, *, threshold: float = PROPOSAL_THRESHOLD) -> resolution.ResolveSummary:
     """The node operator's Splink run over every live person and group; files proposals like ``resolve``."""
     require(actor, Role.NODE_ADMIN, "a node-wide resolution run")
     started = time.perf_counter()
