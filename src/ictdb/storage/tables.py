@@ -403,3 +403,15 @@ resolution_runs = Table(
     Column("since", DateTime(timezone=True)),
     Column("stats", Text, nullable=False),
 )
+
+# --- visibility
+# Every column the visibility predicate reads, in id order: listings (ordered by id) and counts are answered
+# from this index alone, without reading the record bodies of rows the filter rejects or skips.
+Index(
+    "ix_records_visibility",
+    records.c.id,
+    records.c.owner,
+    records.c.dist_kind,
+    records.c.review_by,
+    records.c.deleted_at,
+)

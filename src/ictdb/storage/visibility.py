@@ -7,7 +7,7 @@ tests compare them on random nodes.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, case, exists, select
 
 from ictdb.policy.visibility import Viewer
 from ictdb.storage.tables import group_members, record_agencies, record_groups, records
@@ -24,8 +24,16 @@ def visible(viewer: Viewer) -> ColumnElement[bool]:
         .join(group_members, group_members.c.group_name == record_groups.c.group_name)
         .where(record_groups.c.record_id == records.c.id, group_members.c.agency == viewer.agency)
     )
-    shared = and_(
-        records.c.review_by >= viewer.today,
-        or_(records.c.dist_kind == "members", named_agency, named_group),
+    # One CASE rather than nested ORs: SQLite would split the ORs into several index searches that each
+    # read whole rows; a CASE over the columns of ix_records_visibility is answered from that index alone,
+    # and the branches are tried in order, so the sub-queries run only for rows nothing earlier decided.
+    decision = case(
+        (records.c.deleted_at.is_not(None), 0),
+        (records.c.owner == viewer.agency, 1),
+        (records.c.review_by < viewer.today, 0),
+        (records.c.dist_kind == "members", 1),
+        (named_agency, 1),
+        (named_group, 1),
+        else_=0,
     )
-    return and_(records.c.deleted_at.is_(None), or_(records.c.owner == viewer.agency, shared))
+    return decision == 1
