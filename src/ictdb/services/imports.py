@@ -169,13 +169,15 @@ def _import(
             raise _fail(summary.source, item, exc) from None
         held = existing.get(item.key)
         if held is None:
-            record = Record(
+            # Body and envelope are validated already; validating the whole record again would double the cost.
+            record = Record.model_construct(
                 id=ids[item.key],
-                body=body,
+                body=body,  # type: ignore[arg-type]  # every Body subclass is a member of the union
                 envelope=envelope,
                 created_by=actor.username,
                 created_at=now,
                 updated_at=now,
+                version=1,
             )
             pending.append((record, item.key))
             summary.created.append(record.id)
