@@ -83,3 +83,20 @@ def test_request_from_a_restricted_hit_to_a_grant(api: Api) -> None:
     )
     assert confirmed.status_code == 201, confirmed.text
     assert confirmed.json()["envelope"]["owner"] == "FR-DGSI" and confirmed.json()["evidence"] == "observed"
+
+
+def test_a_grant_as_a_copy_over_the_api(api: Api) -> None:
+    hidden = _person(api, "DE-BKA", NAME, distribution="owner", hit_policy="hit-no-hit")
+    found = api.client.get("/api/v1/search", params={"q": NAME}, headers=api.as_("FR-DGSI")).json()
+    opened = api.client.post(
+        "/api/v1/requests", json={"hit": found["restricted_hits"][0]["hit"], "justification": "flight tonight"},
+        headers=api.as_("FR-DGSI"),
+    ).json()  # fmt: skip
+    granted = api.client.post(
+        f"/api/v1/requests/{opened['id']}/grant", json={"as_copy": True}, headers=api.as_("DE-BKA")
+    )
+    assert granted.status_code == 200 and granted.json()["state"] == "granted"
+    assert api.client.get(f"/api/v1/records/{hidden}", headers=api.as_("FR-DGSI")).status_code == 404
+    (copy_id,) = api.client.get(f"/api/v1/requests/{opened['id']}", headers=api.as_("FR-DGSI")).json()["record_ids"]
+    copy = api.client.get(f"/api/v1/records/{copy_id}", headers=api.as_("FR-DGSI")).json()
+    assert copy["envelope"]["owner"] == "DE-BKA" and {"scheme": "copy-of", "value": hidden} in copy["identifiers"]

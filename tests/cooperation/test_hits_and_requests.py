@@ -9,7 +9,7 @@ from factories import person, seed_agencies
 from ictdb.matching import MatchQuery
 from ictdb.model.cooperation import RequestState
 from ictdb.model.errors import Conflict, Forbidden, NotFound, ValidationError
-from ictdb.services import audit, records
+from ictdb.services import audit, exports, records
 from ictdb.services.cooperation import inbox, requests
 from ictdb.services.node import Node
 from ictdb.services.search import search
@@ -154,3 +154,37 @@ def test_overdue_requests_remind_the_owner_once(node: Node, clock: Clock) -> Non
     (reminder,) = inbox.inbox(node, a["DE-BKA"], kind="request.reminder").alerts
     assert reminder.payload["request"] == request.id
     assert [m.kind for m in requests.show_request(node, a["DE-BKA"], request.id).thread] == ["open", "reminder"]
+
+
+def test_a_grant_as_a_copy_keeps_the_owners_handling_code_and_traces_to_the_original(node: Node) -> None:
+    a = seed_agencies(node)
+    de, fr, jo = a["DE-BKA"], a["FR-DGSI"], a["JO-GID"]
+    hidden = person(node, de, NAME, distribution="owner", hit_policy="hit-no-hit", handling="H2")
+    ref = search(node, fr, MatchQuery(names=(NAME,))).hit_refs["DE-BKA"]
+    request = requests.open_request(node, fr, hit_id=ref, justification="on a flight to Paris")
+    with pytest.raises(ValidationError):
+        requests.answer_request(node, de, request.id, "declined", text="no", copy=True)
+
+    granted = requests.grant_request(node, de, request.id, "a copy for your file", copy=True)
+    (copy_id,) = set(granted.record_ids) - {hidden.id}
+    # the asker sees the copy, not the original, and the request names only the copy to it
+    with pytest.raises(NotFound):
+        records.get_record(node, fr, hidden.id)
+    copy = records.get_record(node, fr, copy_id)
+    assert requests.show_request(node, fr, request.id).record_ids == (copy_id,)
+    assert copy.owner == "DE-BKA" and copy.envelope.handling.value == "H2"
+    assert str(copy.envelope.distribution) == "agencies:FR-DGSI"
+    assert {(i.scheme, i.value) for i in copy.body.identifiers} == {(requests.COPY_SCHEME, hidden.id)}
+    assert [n.value for n in copy.body.names] == [NAME]
+    (answered,) = inbox.inbox(node, fr, kind="request.answered").alerts
+    assert answered.record_id == copy_id and hidden.id not in str(answered.payload)
+    # the asker may not pass it on or change it, a third agency sees nothing, later edits stay with the original
+    assert not exports.may_export(fr, copy)
+    with pytest.raises(Forbidden):
+        records.edit_record(node, fr, copy_id, changes={"notes": "mine now"})
+    with pytest.raises(NotFound):
+        records.get_record(node, jo, copy_id)
+    records.edit_record(node, de, hidden.id, changes={"notes": "new source report"}, reason="update")
+    assert records.get_record(node, fr, copy_id).body.notes is None
+    (event,) = [e for e in audit.agency_log(node, de, limit=1000) if e.action == "request.grant"]
+    assert event.detail["copies"] == {hidden.id: copy_id}

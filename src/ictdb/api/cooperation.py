@@ -97,6 +97,11 @@ class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str | None = Field(default=None, max_length=10_000)
     record_ids: list[str] | None = Field(default=None, max_length=1000, description="for a partial grant")
+    as_copy: bool = Field(
+        default=False,
+        description="send copies (owned by the answering agency, under its handling code, traceable to the "
+        "originals by a copy-of identifier) instead of adding the asker to the records' audience",
+    )
 
 
 class CommentIn(BaseModel):
@@ -332,7 +337,13 @@ def answer_request(
     state = {"grant": RequestState.GRANTED, "partial": RequestState.PARTIAL, "decline": RequestState.DECLINED}
     return RequestOut.of(
         requests.answer_request(
-            node, actor, request_id, state[decision], text=payload.text, record_ids=payload.record_ids
+            node,
+            actor,
+            request_id,
+            state[decision],
+            text=payload.text,
+            record_ids=payload.record_ids,
+            copy=payload.as_copy,
         )
     )
 

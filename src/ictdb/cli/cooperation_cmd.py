@@ -238,23 +238,37 @@ def request_show(ctx: typer.Context, request_id: str) -> None:
     c.emit(_request(r), human)
 
 
+CopyOpt = Annotated[
+    bool, typer.Option("--copy", help="send copies under our handling code instead of sharing the records")
+]
+
+
 def _answer(
-    ctx: typer.Context, request_id: str, decision: RequestState, text: str | None, record_ids: list[str] | None = None
+    ctx: typer.Context,
+    request_id: str,
+    decision: RequestState,
+    text: str | None,
+    record_ids: list[str] | None = None,
+    copy: bool = False,
 ) -> None:
     c = state(ctx)
-    r = requests.answer_request(c.node(), c.actor(), request_id, decision, text=text, record_ids=record_ids)
+    r = requests.answer_request(c.node(), c.actor(), request_id, decision, text=text, record_ids=record_ids, copy=copy)
     c.emit(_request(r), lambda: out.print(f"{r.id} {r.state.value}"))
 
 
 @request_app.command("grant")
 def request_grant(
-    ctx: typer.Context, request_id: str, text: Annotated[str | None, typer.Option("--text")] = None
+    ctx: typer.Context,
+    request_id: str,
+    text: Annotated[str | None, typer.Option("--text")] = None,
+    copy: CopyOpt = False,
 ) -> None:
-    """Grant: the asking agency may now see the records asked about.
+    """Grant: the asking agency may now see the records asked about (or, with --copy, copies of them that
+    keep our envelope and handling code, seen by the asking agency alone).
 
-    Example: ictdb --as IQ-CTS:supervisor.iq request grant req-0123456789abcdef
+    Example: ictdb --as IQ-CTS:supervisor.iq request grant req-0123456789abcdef --copy
     """
-    _answer(ctx, request_id, RequestState.GRANTED, text)
+    _answer(ctx, request_id, RequestState.GRANTED, text, copy=copy)
 
 
 @request_app.command("partial")
@@ -263,12 +277,13 @@ def request_partial(
     request_id: str,
     text: Annotated[str, typer.Option("--text", help="what is shared in answer")],
     record: Annotated[list[str] | None, typer.Option("--record", help="a record to share (repeat)")] = None,
+    copy: CopyOpt = False,
 ) -> None:
-    """Grant in part: a written answer, and perhaps some of the records.
+    """Grant in part: a written answer, and perhaps some of the records (or copies of them, with --copy).
 
     Example: ictdb --as IQ-CTS request partial req-0123456789abcdef --text "known to us, travelling alone"
     """
-    _answer(ctx, request_id, RequestState.PARTIAL, text, record or [])
+    _answer(ctx, request_id, RequestState.PARTIAL, text, record or [], copy=copy)
 
 
 @request_app.command("decline")

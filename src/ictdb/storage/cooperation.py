@@ -380,6 +380,14 @@ class Cooperation:
             )
         )
 
+    def add_request_records(self, request_id: str, record_ids: Sequence[str]) -> None:
+        """Name more records in a request (the copies a grant made)."""
+        if record_ids:
+            self.c.execute(
+                insert(t.info_request_records),
+                [{"request_id": request_id, "record_id": rid} for rid in sorted(set(record_ids))],
+            )
+
     def request_record_ids(self, request_id: str) -> list[str]:
         """All records of a request, seen or not: for its owner's answer only."""
         RR = t.info_request_records.c

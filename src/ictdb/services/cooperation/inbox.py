@@ -3,6 +3,10 @@
 Hit notices (another agency matched one of our restricted records) are for supervisors: an analyst's
 inbox leaves them out. Every read goes through the visibility predicate: an alert whose records its
 agency may no longer see (deleted, past review) disappears from the inbox and from its counts.
+
+Read state belongs to the agency, not to each user: an alert one officer marks read is read for every
+user of that agency (the inbox is the agency's desk, worked by whoever is on duty), and the unread count
+in the page header is the agency's. Per-user read marks would need a table of (alert, user) rows.
 """
 
 from __future__ import annotations

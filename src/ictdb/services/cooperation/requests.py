@@ -3,17 +3,29 @@
 A request is opened by an analyst of the asking agency, about a record it may see, about a hit reference
 its own search or screening was given (hit-no-hit: it never learns which record matched), or about nothing
 in particular. The owner's supervisor answers once: grant (the asker joins the records' audience), partial
-grant (some of the records, and a written answer), or decline with a reason. Deadlines follow urgency;
+grant (some of the records, and a written answer), or decline with a reason.
+
+A grant or partial grant may instead hand the asker a copy of each record shared (``copy=True``): a new
+record with the same body at the moment of the answer, an identifier ``copy-of: <original id>`` that traces
+it to the original, and the original's envelope except its audience, which is the asking agency alone. The
+copy stays owned by the original's owner, on purpose: the owner's handling code keeps its force (an H2 copy
+cannot be exported or passed on by the asker, who does not own it), the owner can still edit, review or
+delete it, and the original's audience does not change, so later versions and links of the original do not
+reach the asker. The request then lists the copies, which is all the asker can see of it. Deadlines follow urgency;
 overdue requests remind the owner once. Every step is in the request's thread and in the audit trail, and
 each side reads only the records of a request it may see.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ictdb.model.actors import Actor
 from ictdb.model.cooperation import AlertKind, InfoRequest, Message, RequestState, Urgency
-from ictdb.model.envelope import check_agency_code
+from ictdb.model.envelope import Distribution, check_agency_code
 from ictdb.model.errors import Conflict, Forbidden, NotFound, ValidationError
+from ictdb.model.records import Identifier
+from ictdb.model.stored import Record
 from ictdb.model.vocab import HandlingCode, HitPolicy, Role
 from ictdb.policy.roles import require
 from ictdb.policy.visibility import Viewer
@@ -36,6 +48,8 @@ __all__ = [
 ]
 
 BOXES = ("all", "sent", "received")
+COPY_SCHEME = "copy-of"
+"""The identifier scheme of a granted copy; its value is the original record's id."""
 SYSTEM_USER = "system"
 
 
@@ -158,12 +172,18 @@ def answer_request(
     *,
     text: str | None = None,
     record_ids: list[str] | None = None,
+    copy: bool = False,
 ) -> InfoRequest:
-    """Grant, partially grant or decline an open request addressed to the actor's agency. Once only."""
+    """Grant, partially grant or decline an open request addressed to the actor's agency. Once only.
+
+    With ``copy`` the asker receives copies of the records shared instead of joining their audience.
+    """
     require(actor, Role.SUPERVISOR, "answering a request")
     state = RequestState(decision)
     if state not in (RequestState.GRANTED, RequestState.PARTIAL, RequestState.DECLINED):
         raise ValidationError("grant, partially grant or decline", "decision")
+    if copy and state is RequestState.DECLINED:
+        raise ValidationError("a declined request shares no copy", "copy")
     if state is RequestState.DECLINED:
         text = _text(text, "reason", "why the request is declined")
     if state is RequestState.PARTIAL:
@@ -185,7 +205,17 @@ def answer_request(
         for rid in shared:
             if rid not in own or own[rid].owner != actor.agency:
                 raise ValidationError(f"{rid} is no longer a record of {actor.agency} to share", "record_ids")
-            tx.records.grant(rid, request.from_agency, at=now)
+        copies: dict[str, str] = {}
+        if copy:
+            made = [_copy_for(node, own[rid], request.from_agency, request_id, actor.username, now) for rid in shared]
+            tx.records.insert([(c, None) for c in made], change="copy")
+            copies = {rid: c.id for rid, c in zip(shared, made, strict=True)}
+            coop.add_request_records(request_id, list(copies.values()))
+            own.update({c.id: c for c in made})
+            shared = list(copies.values())
+        else:
+            for rid in shared:
+                tx.records.grant(rid, request.from_agency, at=now)
         if not coop.close_request(request_id, state, actor.username, now):
             raise Conflict(f"request {request_id} was answered meanwhile")
         coop.add_message(request_id, Message(0, now, actor.agency, actor.username, state.value, text, tuple(shared)))
@@ -210,17 +240,40 @@ def answer_request(
             node,
             actor,
             f"request.{'grant' if state is RequestState.GRANTED else state.value}",
-            shared,
+            [*copies, *shared],
             query=request_id,
-            detail={"to": request.from_agency, "reason": text} if text else {"to": request.from_agency},
+            detail={
+                "to": request.from_agency,
+                **({"reason": text} if text else {}),
+                **({"copies": copies} if copy else {}),
+            },
         )
         found = coop.request(node.viewer(actor), request_id)
     assert found is not None
     return found
 
 
-def grant_request(node: Node, actor: Actor, request_id: str, text: str | None = None) -> InfoRequest:
-    return answer_request(node, actor, request_id, RequestState.GRANTED, text=text)
+def _copy_for(node: Node, original: Record, asker: str, request_id: str, by: str, now: datetime) -> Record:
+    """The original's body and envelope, seen by the asking agency alone, traceable to the original."""
+    trace = Identifier(scheme=COPY_SCHEME, value=original.id)
+    body = original.body.model_copy(update={"identifiers": [*original.body.identifiers, trace]})
+    envelope = original.envelope.model_copy(
+        update={"distribution": Distribution.parse(f"agencies:{asker}"), "justification": f"copy for {request_id}"}
+    )
+    return Record(
+        id=node.new_id(original.schema_name),
+        body=body,
+        envelope=envelope,
+        created_by=by,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def grant_request(
+    node: Node, actor: Actor, request_id: str, text: str | None = None, *, copy: bool = False
+) -> InfoRequest:
+    return answer_request(node, actor, request_id, RequestState.GRANTED, text=text, copy=copy)
 
 
 def decline_request(node: Node, actor: Actor, request_id: str, reason: str) -> InfoRequest:
