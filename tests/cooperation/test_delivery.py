@@ -122,3 +122,45 @@ def test_a_webhook_pointed_inside_after_registration_is_refused_at_push_time(nod
         _movement(node, a["DE-BKA"], target.id)
         assert delivery.deliver_once(node, policy=FAST).retried == 1
         assert rx.pushes == []
+
+
+def test_a_burst_to_one_webhook_costs_one_name_lookup_and_a_moved_name_is_refused_after_the_ttl(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lookups: list[str] = []
+    answer = {"address": "93.184.216.34"}
+
+    def fake_getaddrinfo(host: str, port: int, **_: object) -> list[tuple[object, ...]]:
+        lookups.append(host)
+        return [(2, 1, 6, "", (answer["address"], port))]
+
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", fake_getaddrinfo)
+    checks = webhooks.TargetChecks(allow_private=False, ttl=0.2)
+    for _ in range(50):
+        checks.check("https://hooks.example.org/ictdb")
+    assert lookups == ["hooks.example.org"]
+    answer["address"] = "10.0.0.5"  # the name now points into a private network
+    checks.check("https://hooks.example.org/ictdb")  # still within the ttl
+    time.sleep(0.25)
+    with pytest.raises(ValidationError, match="private"):
+        checks.check("https://hooks.example.org/ictdb")
+    with pytest.raises(ValidationError, match="private"):  # the refusal is remembered too
+        checks.check("https://hooks.example.org/ictdb")
+    assert len(lookups) == 2
+
+
+def test_one_pass_leases_and_pushes_a_batch_to_each_webhook_once(node: Node) -> None:
+    a = seed_agencies(node)
+    fr = a["FR-DGSI"]
+    webhooks.set_private_targets(node, node_admin(node), True)
+    target = person(node, fr, "Karim Benali")
+    watches.add_watch(node, fr, target.id)
+    with receiver() as rx:
+        webhooks.add_webhook(node, fr, f"{rx.base}/ok")
+        webhooks.add_webhook(node, fr, f"{rx.base}/ok?second")
+        for _ in range(12):
+            _movement(node, a["DE-BKA"], target.id)
+        report = delivery.deliver_once(node, policy=FAST)
+        assert report.delivered == 24 and len(rx.pushes) == 24
+        assert len({p.key for p in rx.pushes}) == 24
+    assert delivery.deliver_once(node, policy=FAST).delivered == 0

@@ -551,27 +551,43 @@ class Cooperation:
         )
         return [s for (s,) in rows]
 
-    def claim(self, seq: int, now: datetime, until: datetime) -> Delivery | None:
-        """Lease one due row to this worker; None when another worker has it (the UPDATE decides)."""
-        result = self.c.execute(
-            update(t.outbox)
-            .where(
-                O.seq == seq,
-                O.state == DeliveryState.PENDING.value,
-                or_(O.claimed_until.is_(None), O.claimed_until < now),
-            )
-            .values(claimed_until=until)
-        )
-        if result.rowcount != 1:
-            return None
+    def claim_many(self, seqs: Sequence[int], now: datetime, until: datetime) -> list[Delivery]:
+        """Lease these due rows to this worker in one statement; rows another worker holds are left out."""
         H = t.webhooks.c
-        row = self.c.execute(
-            select(O.key, O.attempts, O.webhook_id, O.alert_seq, H.url, H.secret)
-            .join(t.webhooks, H.id == O.webhook_id)
-            .where(O.seq == seq)
-        ).one()
-        alert = self.c.execute(select(t.alerts).where(A.seq == row.alert_seq)).one()
-        return Delivery(seq, row.key, row.attempts, row.webhook_id, row.url, row.secret, _alert(alert))
+        won: list[int] = []
+        for start in range(0, len(seqs), 500):
+            result = self.c.execute(
+                update(t.outbox)
+                .where(
+                    O.seq.in_(list(seqs[start : start + 500])),
+                    O.state == DeliveryState.PENDING.value,
+                    or_(O.claimed_until.is_(None), O.claimed_until < now),
+                )
+                .values(claimed_until=until)
+                .returning(O.seq)
+            )
+            won.extend(s for (s,) in result)
+        out: list[Delivery] = []
+        for start in range(0, len(won), 500):
+            rows = self.c.execute(
+                select(O.seq.label("outbox_seq"), O.key, O.attempts, O.webhook_id, H.url, H.secret, t.alerts)
+                .join(t.webhooks, H.id == O.webhook_id)
+                .join(t.alerts, A.seq == O.alert_seq)
+                .where(O.seq.in_(won[start : start + 500]))
+                .order_by(O.next_at, O.seq)
+            )
+            for r in rows:
+                out.append(Delivery(r.outbox_seq, r.key, r.attempts, r.webhook_id, r.url, r.secret, _alert(r)))
+        return out
+
+    def visible_alert_seqs(self, viewer: Viewer, items: Sequence[Delivery]) -> set[int]:
+        """The alerts of ``items`` addressed to the viewer's agency that it may still see."""
+        seqs = [d.alert.seq for d in items if d.alert.agency == viewer.agency]
+        out: set[int] = set()
+        for start in range(0, len(seqs), 500):
+            rows = self.c.execute(select(A.seq).where(A.seq.in_(seqs[start : start + 500]), _alert_visible(viewer)))
+            out.update(s for (s,) in rows)
+        return out
 
     def finish(
         self,

@@ -1,13 +1,15 @@
 """The delivery worker: pushes the outbox to webhooks, at least once, and reminds owners of overdue requests.
 
-Each pass leases the due outbox rows (an UPDATE that only one worker can win, so several workers may run),
-posts each one from a small thread pool so that a slow or dead receiver holds up only its own pushes, and
-records the outcome of each push in its own transaction as soon as it is known. A worker killed mid-way
+Each pass leases the due outbox rows in one transaction (one UPDATE that only one worker can win for each
+row, so several workers may run), posts each one from a small thread pool so that a slow or dead receiver
+holds up only its own pushes, and records the outcome of each push in its own transaction as soon as it is
+known. Between passes the worker keeps one HTTP client per target host (connections are reused) and
+remembers each target's address check for a short while (``webhooks.TargetChecks``). A worker killed mid-way
 leaves at most the pushes in flight unrecorded; their lease runs out and the next pass sends them again
 with the same idempotency key. A push that fails is retried with exponential back-off; after the last
-attempt it is given up, and the agency finds a ``delivery.failed`` alert in its inbox. Before each push
-the alert is read again through the visibility predicate: one whose records its agency may no longer see
-is withdrawn, not sent.
+attempt it is given up, and the agency finds a ``delivery.failed`` alert in its inbox. When rows are
+leased, their alerts are read again through the visibility predicate: one whose records its agency may no
+longer see is withdrawn, not sent.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -31,7 +34,7 @@ from ictdb.services.cooperation.webhooks import (
     KEY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
-    check_target,
+    TargetChecks,
     private_targets_allowed,
     sign,
 )
@@ -66,18 +69,38 @@ class _Tally:
             self.counts[key] = self.counts.get(key, 0) + 1
 
 
-def _push(node: Node, client: httpx.Client, item: Delivery, policy: DeliveryPolicy, allow_private: bool) -> str:
-    with node.store.transaction() as tx:
-        visible = repo(tx).alert_if_visible(Viewer(item.alert.agency, node.today()), item.alert.seq)
-        if visible is None:
-            repo(tx).finish(item.seq, DeliveryState.WITHDRAWN, node.now(), attempts=item.attempts)
-            return "withdrawn"
+class _Clients:
+    """One HTTP client per target host, kept across passes so that pushes reuse their connections."""
+
+    def __init__(self, policy: DeliveryPolicy, transport: httpx.BaseTransport | None) -> None:
+        self.policy, self.transport = policy, transport
+        self._clients: dict[str, httpx.Client] = {}
+        self._lock = threading.Lock()
+
+    def for_url(self, url: str) -> httpx.Client:
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            client = self._clients.get(host)
+            if client is None:
+                client = httpx.Client(transport=self.transport, timeout=self.policy.timeout, follow_redirects=False)
+                self._clients[host] = client
+            return client
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
+
+def _push(node: Node, clients: _Clients, checks: TargetChecks, item: Delivery, policy: DeliveryPolicy) -> str:
     body = orjson.dumps({**item.alert.payload, "idempotency_key": item.key})
     stamp = str(int(time.time()))
     error: str | None = None
     try:
-        check_target(item.url, allow_private=allow_private)
-        answer = client.post(
+        checks.check(item.url)
+        answer = clients.for_url(item.url).post(
             item.url,
             content=body,
             headers={
@@ -117,29 +140,48 @@ def _push(node: Node, client: httpx.Client, item: Delivery, policy: DeliveryPoli
         return "retried"
 
 
+def _claim(node: Node, policy: DeliveryPolicy, tally: _Tally) -> list[Delivery]:
+    """Lease the due rows in one transaction; withdraw there the ones whose alert its agency no longer sees."""
+    now = node.now()
+    with node.store.transaction() as tx:
+        coop = repo(tx)
+        claimed = coop.claim_many(coop.due_deliveries(now, policy.batch), now, now + policy.lease)
+        agencies = {item.alert.agency for item in claimed}
+        seen = {s for agency in agencies for s in coop.visible_alert_seqs(Viewer(agency, node.today()), claimed)}
+        kept = []
+        for item in claimed:
+            if item.alert.seq in seen:
+                kept.append(item)
+            else:
+                coop.finish(item.seq, DeliveryState.WITHDRAWN, now, attempts=item.attempts)
+                tally.add("withdrawn")
+    return kept
+
+
 def deliver_once(
-    node: Node, *, policy: DeliveryPolicy | None = None, transport: httpx.BaseTransport | None = None
+    node: Node,
+    *,
+    policy: DeliveryPolicy | None = None,
+    transport: httpx.BaseTransport | None = None,
+    clients: _Clients | None = None,
+    checks: TargetChecks | None = None,
 ) -> DeliveryReport:
     """One pass: reminders, then every outbox row due now (up to ``policy.batch``)."""
     policy = policy or DeliveryPolicy()
     reminders = send_reminders(node)
-    now = node.now()
-    claimed: list[Delivery] = []
-    with node.store.transaction() as tx:
-        coop = repo(tx)
-        for seq in coop.due_deliveries(now, policy.batch):
-            item = coop.claim(seq, now, now + policy.lease)
-            if item is not None:
-                claimed.append(item)
     tally = _Tally()
+    claimed = _claim(node, policy, tally)
     if claimed:
-        allow_private = private_targets_allowed(node)
-        with (
-            httpx.Client(transport=transport, timeout=policy.timeout, follow_redirects=False) as client,
-            ThreadPoolExecutor(max_workers=min(policy.workers, len(claimed))) as pool,
-        ):
-            for outcome in pool.map(lambda d: _push(node, client, d, policy, allow_private), claimed):
-                tally.add(outcome)
+        own = clients is None
+        pool_clients = clients or _Clients(policy, transport)
+        target_checks = checks or TargetChecks(private_targets_allowed(node))
+        try:
+            with ThreadPoolExecutor(max_workers=min(policy.workers, len(claimed))) as pool:
+                for outcome in pool.map(lambda d: _push(node, pool_clients, target_checks, d, policy), claimed):
+                    tally.add(outcome)
+        finally:
+            if own:
+                pool_clients.close()
     c = tally.counts
     return DeliveryReport(
         delivered=c.get("delivered", 0),
@@ -161,10 +203,19 @@ def run(
 ) -> None:
     """Deliver until ``stop`` is set, sleeping ``idle`` seconds after a pass that found nothing to do."""
     stop = stop or threading.Event()
-    while not stop.is_set():
-        report = deliver_once(node, policy=policy, transport=transport)
-        if on_pass is not None:
-            on_pass(report)
-        busy = report.delivered + report.retried + report.failed + report.withdrawn
-        if not busy:
-            stop.wait(idle)
+    policy = policy or DeliveryPolicy()
+    clients = _Clients(policy, transport)
+    checks = TargetChecks(private_targets_allowed(node))
+    try:
+        while not stop.is_set():
+            allowed = private_targets_allowed(node)
+            if allowed != checks.allow_private:
+                checks = TargetChecks(allowed)
+            report = deliver_once(node, policy=policy, clients=clients, checks=checks)
+            if on_pass is not None:
+                on_pass(report)
+            busy = report.delivered + report.retried + report.failed + report.withdrawn
+            if not busy:
+                stop.wait(idle)
+    finally:
+        clients.close()

@@ -15,6 +15,8 @@ import hmac
 import ipaddress
 import secrets
 import socket
+import threading
+import time
 from urllib.parse import urlsplit
 
 from ictdb.model.actors import Actor
@@ -27,6 +29,7 @@ from ictdb.services.cooperation.alerts import new_id, repo
 from ictdb.services.node import Node
 
 __all__ = [
+    "TargetChecks",
     "add_webhook",
     "check_target",
     "list_webhooks",
@@ -90,6 +93,36 @@ def check_target(url: str, *, allow_private: bool) -> None:
                 "this node does not allow such webhook targets",
                 "url",
             )
+
+
+class TargetChecks:
+    """``check_target`` remembered per URL for ``ttl`` seconds, for the delivery worker.
+
+    A burst of alerts to one webhook then costs one name lookup, not one per push; the short lifetime keeps
+    the point of checking before pushes (a name that moves to a private address is refused within ``ttl``).
+    A refusal is remembered too, so a bad target does not cost a lookup per retry either.
+    """
+
+    def __init__(self, allow_private: bool, ttl: float = 30.0) -> None:
+        self.allow_private = allow_private
+        self.ttl = ttl
+        self._seen: dict[str, tuple[float, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, url: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._seen.get(url)
+        if cached is None or now - cached[0] > self.ttl:
+            try:
+                check_target(url, allow_private=self.allow_private)
+                cached = (now, None)
+            except ValidationError as exc:
+                cached = (now, exc.message)
+            with self._lock:
+                self._seen[url] = cached
+        if cached[1] is not None:
+            raise ValidationError(cached[1], "url")
 
 
 def private_targets_allowed(node: Node) -> bool:
