@@ -307,7 +307,11 @@ def _write_results(results: list[Result], args: argparse.Namespace) -> None:
         "alert first read from the inbox by a polling reader, and to its signed push reaching a receiver on "
         "127.0.0.1 through the outbox and the delivery worker (8 threads). The writer, reader, worker and "
         "receiver share one process and the machine's cores. When pushes fall behind the alert rate, the webhook "
-        "latency is the age of the backlog, not the cost of one push.\n\n" + _table(results) + "\n"
+        "latency is the age of the backlog, not the cost of one push. The worker leases up to 200 due pushes in "
+        "one transaction, remembers each target's address check for 30 s and keeps one HTTP client per host; it "
+        "still writes each push's outcome in its own transaction, and SQLite lets one transaction write at a "
+        "time, so there those writes queue behind the writer's (the likely limit on SQLite, not measured "
+        "apart).\n\n" + _table(results) + "\n"
     )
     current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     start = current.find("## Alerts")
