@@ -305,6 +305,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     vocabulary: list[str] = []
     if wanted & {"arabic", "latin"} or not args.no_scaling:
         sanctions = load_sanctions()
+        links = sum(len(others) for key, others in sanctions.same_person.items() if key.startswith("un:"))
+        print(
+            f"answer key: {links} UN/OFAC same-person links, {len(sanctions.spelling_links)} of them only by "
+            "spelling-tolerant names plus a shared birth year:",
+            flush=True,
+        )
+        for un_key, ofac_key, un_name, ofac_name in sanctions.spelling_links:
+            print(f"  un:{un_key} = ofac:{ofac_key}  {un_name!r} ~ {ofac_name!r}", flush=True)
         if "arabic" in wanted:
             report["tasks"]["arabic"] = run_task(arabic_task(sanctions, negatives))
         if "latin" in wanted:

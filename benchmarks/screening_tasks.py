@@ -5,8 +5,7 @@ Task definitions (see benchmarks/RESULTS.md for the numbers):
 * ``arabic``: the watchlist holds the UN list's individuals under their Latin names and aliases (not their
   original-script names) and the OFAC individuals. Positive queries are the UN individuals' Arabic-script
   original names; a query is right when it finds that UN record, or the OFAC record of the same person
-  (linked by equal name tokens plus a shared birth year, or equal names where neither list gives a birth date,
-  or by a shared document number). Negatives are Arabic-script
+  (see "Same person on both lists" below). Negatives are Arabic-script
   names of people who are not listed: the parts of real listed names recombined across people (first name
   of one, father's name of another, family name of a third), so they look like listed names without being
   anyone's, and names built from Wikidata's Arabic-script name words. Negatives have at least three words:
@@ -18,16 +17,35 @@ Task definitions (see benchmarks/RESULTS.md for the numbers):
 * ``cyrillic``: Wikidata single-word pairs, the held-out 20% split. The watchlist holds the distinct Latin
   forms; queries are the Cyrillic forms; a query is right when it finds its own Latin form. Negatives are
   Cyrillic forms whose Latin forms were left out of the watchlist.
+
+Same person on both lists (the answer key of ``arabic`` and ``latin``, one key for every system): a UN record
+and an OFAC record are the same person when they share a document number (5 characters or more), or when
+they share a birth year (a year inside any birth date or range of each) and some Latin name of one agrees
+with some Latin name of the other. Names agree when, after ICU ``Any-Latin; Latin-ASCII``, lower case and
+dropping the particles al/el/ad/ar/as/ash/at/az/bin/ibn/ben/bint, they have the same number of words (at
+least two that are not abu/abd/abdul/abdel/umm) and the words pair off one to one with rapidfuzz ``ratio``
+>= 82 for every pair and >= 90 on average (Qadhafi/Qaddafi, Faisal/Faysal, Mohammad/Mohammed, but not
+Bashir/Yasir or Nasiruddin/Sirajuddin). Names equal after Unicode folding (as before) link on a shared birth
+year too, or when neither list gives a birth date.
+The key deliberately does not use ictdb's matcher, so no system is graded by its own scorer. Birth years must
+be shared, not close: the same person listed as born 1974/1976 on one list and 1975 on the other stays
+unlinked, as does one whose UN entry gives no birth date (Ghasem Soleymani).
+Before 2026-11-29 02:00 UTC the key linked only names equal after folding, which counted finding the same
+person's other record under a differently transliterated name as a miss.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import icu
+from rapidfuzz import fuzz
 
 from ictdb.formats.ofac_sdn import read_ofac_sdn
 from ictdb.formats.un_sc import read_un_sc
@@ -52,6 +70,8 @@ class Sanctions:
     un: dict[str, Person]
     ofac: dict[str, Person]
     same_person: dict[str, set[str]]  # "un:KEY" -> {"ofac:KEY", ...} and back
+    # pairs only the spelling-tolerant name test links: (un key, ofac key, UN name words, OFAC name words)
+    spelling_links: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def _fold(text: str) -> str:
@@ -76,20 +96,65 @@ def _birth_years(person: Person) -> set[int]:
     return {year for date in person.birth_dates for year in range(date.earliest.year, date.latest.year + 1)}
 
 
+_LINK_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "bin", "ibn", "ben", "bint"}
+_LINK_WEAK = {"abu", "abou", "abo", "abd", "abdul", "abdel", "abdal", "umm"}
+_ASCII = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+
+
+def _link_words(name: str) -> tuple[str, ...]:
+    text = str(_ASCII.transliterate(name)).lower().replace("'", "")
+    return tuple(word for word in re.findall(r"[a-z0-9]+", text) if word not in _LINK_PARTICLES)
+
+
+def names_agree(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
+    """The answer key's name test: same word count, words paired one to one, each pair close in spelling."""
+    if len(left) != len(right) or len(left) < 2 or len(left) > 7:
+        return False
+    if sum(word not in _LINK_WEAK for word in left) < 2 or sum(word not in _LINK_WEAK for word in right) < 2:
+        return False
+    best = _best_pairing(left, right)
+    return min(best) >= 82 and sum(best) / len(best) >= 90
+
+
+def _best_pairing(left: tuple[str, ...], right: tuple[str, ...]) -> list[float]:
+    scores = [[fuzz.ratio(a, b) for b in right] for a in left]
+    return max(
+        ([scores[i][j] for i, j in enumerate(order)] for order in itertools.permutations(range(len(right)))),
+        key=sum,
+    )
+
+
 def load_sanctions() -> Sanctions:
     un_items, _ = read_un_sc(DATA / "sanctions" / "un" / "consolidated.xml")
     ofac_items, _ = read_ofac_sdn(DATA / "sanctions" / "ofac-2019")
     un = {item.key: item.body for item in un_items if isinstance(item.body, Person)}
     ofac = {item.key: item.body for item in ofac_items if isinstance(item.body, Person)}
+    same, spelling = link_same_people(un, ofac)
+    return Sanctions(un, ofac, same, spelling)
+
+
+def _latin_words(person: Person) -> set[tuple[str, ...]]:
+    return {_link_words(name.value) for name in person.names if name.script is Script.LATIN}
+
+
+def link_same_people(
+    un: dict[str, Person], ofac: dict[str, Person]
+) -> tuple[dict[str, set[str]], list[tuple[str, str, str, str]]]:
+    """UN/OFAC pairs that are one person: a shared document, or agreeing names plus a shared birth year."""
     by_name: dict[tuple[str, ...], set[str]] = defaultdict(set)
     by_document: dict[str, set[str]] = defaultdict(set)
+    by_year: dict[int, set[str]] = defaultdict(set)
+    ofac_words = {key: _latin_words(person) for key, person in ofac.items()}
     for key, person in ofac.items():
         for name in person.names:
             if name.script is Script.LATIN:
                 by_name[_plain_tokens(name.value)].add(key)
         for document in _document_keys(person):
             by_document[document].add(key)
+        for year in _birth_years(person):
+            by_year[year].add(key)
     same: dict[str, set[str]] = defaultdict(set)
+    spelling: list[tuple[str, str, str, str]] = []
     for key, person in un.items():
         years = _birth_years(person)
         found: set[str] = set()
@@ -97,16 +162,24 @@ def load_sanctions() -> Sanctions:
             if name.script is not Script.LATIN:
                 continue
             for other in by_name.get(_plain_tokens(name.value), ()):
+                # equal folded names link on a shared birth year, or when neither list gives one
                 other_years = _birth_years(ofac[other])
-                # equal names link when a birth year is shared, or when neither list gives one
                 if years & other_years or not (years or other_years):
                     found.add(other)
         for document in _document_keys(person):
             found |= by_document.get(document, set())
+        words = _latin_words(person)
+        for other in sorted(set().union(*(by_year[year] for year in years)) if years else set()):
+            agreeing = [(m, t) for m in words for t in ofac_words[other] if names_agree(m, t)]
+            if agreeing and other not in found:
+                found.add(other)
+                spelling.append((key, other, " ".join(agreeing[0][0]), " ".join(agreeing[0][1])))
+            elif agreeing:
+                found.add(other)
         for other in found:
             same[f"un:{key}"].add(f"ofac:{other}")
             same[f"ofac:{other}"].add(f"un:{key}")
-    return Sanctions(un, ofac, same)
+    return same, spelling
 
 
 def _entry(entity_id: str, person: Person, names: list[Name]) -> MatchEntry:
@@ -173,7 +246,13 @@ def arabic_task(sanctions: Sanctions, negatives: int, seed: int = 7) -> Task:
     while len(made) < negatives:
         made.append(MatchQuery(names=(" ".join(rng.sample(vocabulary, rng.choice([3, 3, 4]))),)))
     linked = sum(1 for key in sanctions.same_person if key.startswith("un:"))
-    return Task("arabic", watchlist, positives, made, {"un_records_linked_to_ofac": linked})
+    pairs = sum(len(others) for key, others in sanctions.same_person.items() if key.startswith("un:"))
+    notes = {
+        "un_records_linked_to_ofac": linked,
+        "un_ofac_links": pairs,
+        "links_by_spelling": len(sanctions.spelling_links),
+    }
+    return Task("arabic", watchlist, positives, made, notes)
 
 
 def _bigrams(text: str) -> set[str]:
