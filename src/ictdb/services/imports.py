@@ -9,7 +9,9 @@ written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -47,6 +49,22 @@ class ImportSummary:
     @property
     def total(self) -> int:
         return len(self.created) + len(self.updated) + len(self.unchanged)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bulk job builds objects it keeps until the end.
+
+    Such a job frees nothing as it goes, so every collection walks a growing heap for nothing: with
+    the collector on, a large import took time growing faster than its size.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _with_source_id(item: ImportItem) -> ImportItem:
@@ -118,7 +136,7 @@ def import_items(
             )
         seen[item.key] = item
     summary = ImportSummary(source=source, owner=actor.agency)
-    with node.store.transaction() as tx:
+    with gc_paused(), node.store.transaction() as tx:
         _import(tx, node, actor, staged, summary, progress, known_ids or {})
         log(
             tx,

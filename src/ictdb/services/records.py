@@ -49,7 +49,7 @@ def check_references(tx: Tx, viewer: Viewer, body: Body, resolved: Mapping[str, 
     refs = body.references()
     if not refs:
         return body
-    mapping = dict(resolved or {})
+    mapping: Mapping[str, str] = resolved or {}
     wanted = {ref for targets in refs.values() for ref in targets if ref not in mapping}
     visible = tx.records.get_many(viewer, wanted) if wanted else {}
     updates: dict[str, Any] = {}

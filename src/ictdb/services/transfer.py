@@ -12,7 +12,7 @@ from ictdb.formats.stix import export_stix, import_stix
 from ictdb.model.actors import Actor
 from ictdb.model.errors import ImportFailed
 from ictdb.services.exports import exportable
-from ictdb.services.imports import ImportSummary, Progress, import_items
+from ictdb.services.imports import ImportSummary, Progress, gc_paused, import_items
 from ictdb.services.node import Node
 
 # JSON Lines, FtM and STIX imports hold the whole file's entities in memory before the one transaction
@@ -36,7 +36,7 @@ def import_entities(node: Node, actor: Actor, path: Path, *, progress: Progress 
     """Import a JSON Lines file of entities (docs/formats.md) as records of the actor's agency."""
     _check_size(path)
     try:
-        with path.open("rb") as stream:
+        with gc_paused(), path.open("rb") as stream:
             items = list(read_entities(stream, filename=str(path)))
     except OSError as exc:
         raise ImportFailed(exc.strerror or str(exc), file=str(path)) from None
