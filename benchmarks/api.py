@@ -232,7 +232,11 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_wrk(base, script, clients, args.duration))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:  # requests of the last run still queued: no need to finish them
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(30)
     info["load_after"] = round(os.getloadavg()[0], 1)
     cores = info["cores"]
     print(table(results, cores))
