@@ -62,7 +62,7 @@ run: install
 	fi
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

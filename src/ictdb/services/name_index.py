@@ -50,28 +50,34 @@ def entry_of(stored: Stored) -> MatchEntry | None:
 
 
 class LiveIndex:
+    """The index and how far into the store's history it has read.
+
+    ``seen`` is the newest write time read and how many records carry it. A refresh that finds the same
+    pair has nothing to read, which is the common case and costs two indexed look-ups; otherwise it reads
+    the records written at or after that time (deleted ones included) and replaces their entries.
+    """
+
     def __init__(self) -> None:
         self.index = NameIndex()
-        self.watermark: datetime | None = None
+        self.seen: tuple[datetime, int] | None = None
         self.lock = threading.Lock()
 
     def refresh(self, node: Node) -> NameIndex:
         with self.lock, node.store.transaction() as tx:
             latest = tx.records.last_change()
-            if latest is None or (self.watermark is not None and latest < self.watermark):
+            if latest is None or latest == self.seen:
                 return self.index
-            if self.watermark is None:
+            if self.seen is None:
                 entries = [e for stored, _ in tx.records.matchable() if (e := entry_of(stored)) is not None]
                 self.index.add_many(entries)
             else:
-                for stored, deleted in tx.records.matchable(changed_since=self.watermark):
+                for stored, deleted in tx.records.matchable(changed_since=self.seen[0]):
                     if stored.record.id in self.index:
                         self.index.remove(stored.record.id)
                     entry = None if deleted else entry_of(stored)
                     if entry is not None:
                         self.index.add(entry)
-            # records written in the same instant as the newest one are read again next time: harmless
-            self.watermark = latest
+            self.seen = latest
             return self.index
 
 

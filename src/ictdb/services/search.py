@@ -12,7 +12,15 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ictdb.matching import SCREENING_THRESHOLD, SEARCH_THRESHOLD, Match, MatchQuery, SearchResult, screen_many
+from ictdb.matching import (
+    SCREENING_THRESHOLD,
+    SEARCH_THRESHOLD,
+    Match,
+    MatchQuery,
+    NameIndex,
+    SearchResult,
+    screen_many,
+)
 from ictdb.model.actors import Actor
 from ictdb.model.errors import ValidationError
 from ictdb.model.records import Identifier
@@ -79,9 +87,8 @@ def _check(limit: int, threshold: float) -> None:
         raise ValidationError("threshold must be between 0 and 1", "threshold")
 
 
-def _outcomes(node: Node, actor: Actor, results: Sequence[SearchResult]) -> list[SearchOutcome]:
+def _outcomes(node: Node, actor: Actor, index: NameIndex, results: Sequence[SearchResult]) -> list[SearchOutcome]:
     """Read matched records back through the visibility filter and apply hit policies to restricted ones."""
-    index = live_index(node)
     wanted = {m.entity_id for r in results for m in r.matches}
     with node.store.transaction() as tx:
         records = tx.records.get_many(node.viewer(actor), wanted)
@@ -114,8 +121,9 @@ def search(
 ) -> SearchOutcome:
     """The best matches among what the actor may see, and the restricted hits the owners allow it to learn."""
     _check(limit, threshold)
-    result = live_index(node).search(query, _allowed(node, actor), limit=limit, threshold=threshold)
-    outcome = _outcomes(node, actor, [result])[0]
+    index = live_index(node)
+    result = index.search(query, _allowed(node, actor), limit=limit, threshold=threshold)
+    outcome = _outcomes(node, actor, index, [result])[0]
     with node.store.transaction() as tx:
         log(
             tx,
@@ -142,10 +150,9 @@ def screen(
 ) -> list[SearchOutcome]:
     """Screen a batch (a manifest) on all cores; one outcome per query, in input order."""
     _check(limit, threshold)
-    results = screen_many(
-        live_index(node), queries, _allowed(node, actor), limit=limit, threshold=threshold, progress=progress
-    )
-    outcomes = _outcomes(node, actor, results)
+    index = live_index(node)
+    results = screen_many(index, queries, _allowed(node, actor), limit=limit, threshold=threshold, progress=progress)
+    outcomes = _outcomes(node, actor, index, results)
     with node.store.transaction() as tx:
         ids = list(dict.fromkeys(i for o in outcomes for i in [*(m.record.id for m in o.matches), *o.notified]))
         log(

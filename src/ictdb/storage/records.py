@@ -484,9 +484,13 @@ class Records:
             )
             yield stored, row.deleted_at is not None
 
-    def last_change(self) -> datetime | None:
+    def last_change(self) -> tuple[datetime, int] | None:
+        """When a record was last written, and how many were written at that instant (a bulk import's share one)."""
         value = self.c.execute(select(func.max(R.updated_at))).scalar()
-        return _aware(value) if value is not None else None
+        if value is None:
+            return None
+        count = self.c.execute(select(func.count()).select_from(t.records).where(R.updated_at == value)).scalar_one()
+        return _aware(value), int(count)
 
     def audience(self, record_id: str) -> Audience:
         agencies = self.c.execute(select(t.record_agencies.c.agency).where(t.record_agencies.c.record_id == record_id))

@@ -415,3 +415,5 @@ Index(
     records.c.review_by,
     records.c.deleted_at,
 )
+# The matcher's index asks when a record was last written before every search.
+Index("ix_records_updated", records.c.updated_at)
