@@ -59,9 +59,10 @@ def _first(values: tuple[str, ...], key: Any = place_key) -> str | None:
 
 def row_of(profile: Profile) -> dict[str, Any]:
     """One row of compared columns for a profile (its first name is the primary one)."""
-    primary = analyze(profile.names[0]) if profile.names else ()
+    analyzed = [analyze(name) for name in profile.names]
+    primary = analyzed[0] if analyzed else ()
     first, last = _first_last(primary)
-    every = sorted({p.key for name in profile.names for p in analyze(name)})
+    every = sorted({p.key for parts in analyzed for p in parts})
     day = next((d for d in profile.birth_dates if d.earliest == d.latest), None)
     year = next((d.year for d in profile.birth_dates if d.year is not None), None)
     address = _first(profile.addresses)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ictdb.model.resolution import Pair
 
@@ -30,8 +31,12 @@ SUPPORT = 0.07
 docs/resolution.md)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+_NONE: dict[str, float] = {}
+
+
+class Edge(NamedTuple):
+    """A scored pair (a tuple: batch runs make hundreds of thousands)."""
+
     left: str
     right: str
     probability: float
@@ -39,7 +44,7 @@ class Edge:
 
 @dataclass(slots=True)
 class _Group:
-    members: list[str]
+    members: set[str]
     low: int | None
     high: int | None
 
@@ -79,7 +84,7 @@ def link(
         found = group_of.get(record)
         if found is None:
             year = years.get(record)
-            found = group_of[record] = _Group([record], year, year)
+            found = group_of[record] = _Group({record}, year, year)
         return found
 
     for edge in ordered:
@@ -87,15 +92,18 @@ def link(
         if a is b:
             continue
         small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
-        inside = set(large.members)
-        if any(vetoes.get(m, set()) & inside for m in small.members):
+        inside = large.members
+        if vetoes and any(not vetoes[m].isdisjoint(inside) for m in small.members if m in vetoes):
             continue
         if _spread(a, b) > max_year_spread:
             continue
-        links = sum(p for m in small.members for o, p in neighbours.get(m, {}).items() if o in inside)
-        if links < min_support * len(small.members) * len(large.members):
+        needed = min_support * len(small.members) * len(large.members)
+        if (
+            needed > 0
+            and sum(p for m in small.members for o, p in neighbours.get(m, _NONE).items() if o in inside) < needed
+        ):
             continue
-        large.members.extend(small.members)
+        large.members.update(small.members)
         lows = [y for y in (a.low, b.low) if y is not None]
         highs = [y for y in (a.high, b.high) if y is not None]
         large.low, large.high = (min(lows), max(highs)) if lows else (None, None)

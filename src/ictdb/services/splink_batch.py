@@ -43,8 +43,10 @@ SUPPORT_FLOOR = 0.02
 """Pairs scored at least this count towards the support of a merge; lower ones count as 0."""
 PROPOSAL_THRESHOLD = 0.9
 """Pairs filed as proposals for analysts by ``batch_resolve``."""
-SAMPLE_PAIRS = 2e6
+SAMPLE_PAIRS = 1e5
 """Random pairs for estimating u probabilities."""
+EM_PAIRS = 2e5
+"""At most this many blocked pairs per expectation-maximisation session (a common birth date blocks millions)."""
 
 
 def _blocking() -> list[Any]:
@@ -59,7 +61,6 @@ def _blocking() -> list[Any]:
         block_on("first_key", "birth_date"),
         block_on("first_key", "address"),
         block_on("first_key", "address_area"),
-        block_on("first_key", "birth_place"),
         "l.first_key = r.last_key and l.address_area = r.address_area",
         "l.last_key = r.first_key and l.address_area = r.address_area",
         "l.first_key = r.last_key and l.birth_year = r.birth_year",
@@ -69,6 +70,16 @@ def _blocking() -> list[Any]:
         block_on("address_area", "birth_date"),
         block_on("address_area", "last_key"),
         block_on("substr(first_key,1,2)", "substr(last_key,1,2)", "birth_year"),
+        block_on("last_key", "birth_year"),
+        block_on("first_formal", "address_area"),
+        block_on("last_skeleton", "address_area"),
+        block_on("last_key", "birth_place"),
+        block_on("last_key", "title"),
+        block_on("last_skeleton", "birth_year"),
+        block_on("first_formal", "birth_place"),
+        block_on("birth_place", "birth_year"),
+        block_on("address_area", "title"),
+        block_on("first_skeleton", "address_area"),
         block_on("document"),
     ]
 
@@ -165,6 +176,7 @@ def _settings() -> Any:
 
     return SettingsCreator(
         link_type="dedupe_only",
+        max_iterations=10,
         blocking_rules_to_generate_predictions=_blocking(),
         comparisons=[
             _name_comparison(),
@@ -200,9 +212,11 @@ def _train(linker: Any) -> None:
     linker.training.estimate_probability_two_random_records_match(
         [block_on("first_key", "last_key", "birth_date"), block_on("sorted_keys", "address")], recall=0.7
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=SAMPLE_PAIRS, seed=7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=SAMPLE_PAIRS, seed=7, min_count_per_level=None)
     for rule in (block_on("first_key", "last_key"), block_on("birth_date")):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
+        )
 
 
 def run(
@@ -228,8 +242,14 @@ def run(
     linker = Linker(DuckDBAPI().register(table), _settings(), log_level="ERROR")
     _train(linker)
     predictions = linker.inference.predict(threshold_match_probability=min(SUPPORT_FLOOR, threshold, proposed))
-    found = predictions.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability").fetchall()
-    scored = [Edge(pair.left, pair.right, float(p)) for a, b, p in found if (pair := Pair.of(str(a), str(b)))]
+    found = (
+        predictions.as_duckdbpyrelation()
+        .select(
+            "least(unique_id_l, unique_id_r)::VARCHAR, greatest(unique_id_l, unique_id_r)::VARCHAR, match_probability::DOUBLE"
+        )
+        .fetchall()
+    )
+    scored = list(map(Edge._make, found))
     years = {r["unique_id"]: r["birth_year"] for r in rows if r["birth_year"] is not None}
     clusters = link([e for e in scored if e.probability >= threshold], years, not_same, support=scored)
     pairs = {Pair(e.left, e.right): e.probability for e in scored if e.probability >= proposed}
