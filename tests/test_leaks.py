@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from api.client import in_process
 from conftest import Clock
-from cooperation.leaks import check_cooperation, check_cooperation_api
+from cooperation.leaks import check_cooperation, check_cooperation_api, check_cooperation_pages
 from factories import seed_agencies
 from ictdb.api.app import create_app
 from ictdb.matching import MatchQuery
@@ -209,6 +209,10 @@ def _check_viewer(world: World, agency: str) -> None:
 
     # resolution and network: proposals, judgements, clusters, profiles and neighbourhoods
     _check_resolution(world, agency, expected)
+
+    # the cooperation pages (inbox, requests), as the viewer's user logged in
+    with in_process(create_app(world.node)) as client:
+        check_cooperation_pages(client, world.actors[agency].username, set(world.records), expected)
 
 
 def _check_api(world: World, agency: str, expected: set[str]) -> None:

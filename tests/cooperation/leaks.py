@@ -7,6 +7,7 @@ Called from the leak property test (tests/test_leaks.py) and from the cooperatio
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -63,3 +64,19 @@ def check_cooperation_api(client: Client, bearer: dict[str, str], known: set[str
     assert named(stream.text, known) <= expected
     for rid in known - expected:
         assert client.get(f"/api/v1/persons/{rid}/movements", headers=bearer).status_code == 404
+
+
+def check_cooperation_pages(client: Client, username: str, known: set[str], expected: set[str]) -> None:
+    """The inbox and request pages, as the user logged in with the seeded password."""
+    login = client.post("/login", data={"username": username, "password": "correct horse battery"})
+    assert login.status_code == 303
+    for path in ("/inbox", "/requests", "/requests?box=received"):
+        page = client.get(path)
+        assert page.status_code == 200 and named(page.text, known) <= expected, path
+    box = client.get("/inbox").text
+    for request_id in set(re.findall(r'href="/requests/(req-[0-9a-f]+)"', client.get("/requests").text)):
+        shown = client.get(f"/requests/{request_id}")
+        assert shown.status_code == 200 and named(shown.text, known) <= expected
+    badge = re.search(r'<span class="badge"[^>]*>(\d+)</span>', box)
+    unread = len(re.findall(r'<tr class="unread">', box))
+    assert (int(badge.group(1)) if badge else 0) == unread or unread == 200

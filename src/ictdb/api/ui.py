@@ -30,7 +30,7 @@ from ictdb.model.stored import Record, body_to_data
 from ictdb.model.vocab import Role
 from ictdb.services import audit, auth, records, screening_jobs
 from ictdb.services.auth import Session
-from ictdb.services.cooperation import movements
+from ictdb.services.cooperation import inbox, movements
 from ictdb.services.node import Node
 from ictdb.services.search import MatchQuery, search
 
@@ -87,6 +87,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             actor=actor,
             csrf=found[1].csrf if found else "",
             can_audit=bool(actor and actor.has(Role.SUPERVISOR)),
+            unread=inbox.unread_count(get_node(request), actor) if actor else 0,
             **context,
         )
     )
@@ -155,10 +156,11 @@ def search_page(request: Request, q: str = "") -> Response:
     q = q.strip()[:300]
     results: list[Any] = []
     restricted: list[str] = []
+    hit_refs: dict[str, str] = {}
     if q and any(ch.isalpha() for ch in q):
         outcome = search(get_node(request), found[0], MatchQuery(names=(q,)), limit=25)
-        results, restricted = outcome.matches, outcome.restricted_owners
-    return render(request, "search.html", q=q, results=results, restricted=restricted)
+        results, restricted, hit_refs = outcome.matches, outcome.restricted_owners, outcome.hit_refs
+    return render(request, "search.html", q=q, results=results, restricted=restricted, hit_refs=hit_refs)
 
 
 def _names_by_script(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -427,4 +429,7 @@ def error_page(request: Request, status: int, code: str, message: str) -> Respon
 def install(app: FastAPI) -> None:
     app.state.error_page = error_page
     app.include_router(router)
+    from ictdb.api import ui_cooperation  # its pages render through this module
+
+    app.include_router(ui_cooperation.router)
     app.mount("/static", StaticFiles(packages=[(ASSETS, "static")]), name="static")
