@@ -80,3 +80,32 @@ def test_not_same_and_birth_years_far_apart_refuse_a_merge() -> None:
 def test_clusters_do_not_depend_on_the_order_of_the_pairs() -> None:
     edges = [*_clique("a", 4, 0.9), *_clique("b", 3, 0.7), Edge("a1", "b2", 0.95), Edge("a2", "b1", 0.6)]
     assert link(edges, {}) == link(list(reversed(edges)), {})
+
+
+def test_the_splink_run_clusters_spellings_of_one_person_and_keeps_a_not_same_apart() -> None:
+    from ictdb.services import splink_batch
+
+    first = ["Omar", "Khalid", "Yusuf", "Ibrahim", "Hassan", "Tariq", "Said", "Anwar"]
+    last = ["Haddad", "Qasimi", "Tamimi", "Shami", "Masri", "Halabi", "Rawi", "Juburi"]
+    profiles, people = [], []
+    for i, (a, b) in enumerate((a, b) for a in first for b in last):
+        born = f"{1960 + i % 30}-0{1 + i % 9}-1{i % 9}"
+        profiles.append(_person(f"p{i}a", f"{a} al-{b}", born=born))
+        # half of them written surname first
+        profiles.append(_person(f"p{i}b", f"{b}, {a}" if i % 2 else f"{a} {b}", born=born))
+        people.append((f"p{i}a", f"p{i}b"))
+    result = splink_batch.run(profiles)
+    assert len(set(result.clusters) & set(people)) >= 0.9 * len(people)
+    assert all(len(c) == 2 for c in result.clusters)
+    vetoed = splink_batch.run(profiles, not_same=[Pair.of(*people[0])])
+    assert people[0] not in vetoed.clusters and people[1] in vetoed.clusters
+
+
+def test_a_holding_where_no_training_rule_finds_a_pair_still_runs() -> None:
+    from ictdb.services import splink_batch
+
+    first = ["Omar", "Khalid", "Yusuf", "Ibrahim", "Hassan", "Tariq", "Said", "Anwar"]
+    last = ["Haddad", "Qasimi", "Tamimi", "Shami", "Masri", "Halabi", "Rawi", "Juburi"]
+    profiles = [_person(f"p{i}", f"{b}, {a}") for i, (a, b) in enumerate((a, b) for a in first for b in last)]
+    result = splink_batch.run(profiles)
+    assert all(0.0 <= p <= 1.0 for p in result.pairs.values())

@@ -206,17 +206,42 @@ class BatchResult:
     clusters: list[tuple[str, ...]]
 
 
-def _train(linker: Any) -> None:
-    from splink import block_on
+PRIOR_RULES: tuple[tuple[str, ...], ...] = (("first_key", "last_key", "birth_date"), ("sorted_keys", "address"))
+"""Deterministic rules for the share of matching pairs (taken to find 70% of them)."""
 
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_key", "last_key", "birth_date"), block_on("sorted_keys", "address")], recall=0.7
-    )
+
+def _agreeing(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> bool:
+    """Whether two rows agree on every one of ``columns`` (none of them missing)."""
+    seen: set[tuple[Any, ...]] = set()
+    for row in rows:
+        key = tuple(row[c] for c in columns)
+        if None in key:
+            continue
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
+
+
+def _train(linker: Any, rows: list[dict[str, Any]]) -> None:
+    from splink import block_on
+    from splink.internals.exceptions import EMTrainingException
+
+    # a rule no two records satisfy would put the share of matches at 0 (every probability 0): fall back to
+    # the order-free name alone, or keep Splink's starting share when even that finds nothing
+    prior = [r for r in PRIOR_RULES if _agreeing(rows, r)] or [r for r in (("sorted_keys",),) if _agreeing(rows, r)]
+    if prior:
+        linker.training.estimate_probability_two_random_records_match([block_on(*r) for r in prior], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=SAMPLE_PAIRS, seed=7, min_count_per_level=None)
     for rule in (block_on("first_key", "last_key"), block_on("birth_date")):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
+            )
+        except EMTrainingException:
+            # no pair agrees on this rule (every name written surname first, no birth dates): the other
+            # session trains what it can, the rest keeps Splink's starting values
+            continue
 
 
 def run(
@@ -240,7 +265,7 @@ def run(
     schema = pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
     table = pa.Table.from_pylist(rows, schema=schema)
     linker = Linker(DuckDBAPI().register(table), _settings(), log_level="ERROR")
-    _train(linker)
+    _train(linker, rows)
     predictions = linker.inference.predict(threshold_match_probability=min(SUPPORT_FLOOR, threshold, proposed))
     found = (
         predictions.as_duckdbpyrelation()
