@@ -52,14 +52,15 @@ def entry_of(stored: Stored) -> MatchEntry | None:
 class LiveIndex:
     """The index and how far into the store's history it has read.
 
-    ``seen`` is the newest write time read and how many records carry it. A refresh that finds the same
-    pair has nothing to read, which is the common case and costs two indexed look-ups; otherwise it reads
-    the records written at or after that time (deleted ones included) and replaces their entries.
+    ``seen`` is the store's write signature when the index last read it (see ``Records.last_change``). A
+    refresh that finds the same signature has nothing to read, which is the common case and costs a few
+    counts; otherwise it reads the records written at or after the newest time it had seen (deleted ones
+    included) and replaces their entries.
     """
 
     def __init__(self) -> None:
         self.index = NameIndex()
-        self.seen: tuple[datetime, int] | None = None
+        self.seen: tuple[datetime, int, int, int] | None = None
         self.lock = threading.Lock()
 
     def refresh(self, node: Node) -> NameIndex:

@@ -484,13 +484,20 @@ class Records:
             )
             yield stored, row.deleted_at is not None
 
-    def last_change(self) -> tuple[datetime, int] | None:
-        """When a record was last written, and how many were written at that instant (a bulk import's share one)."""
+    def last_change(self) -> tuple[datetime, int, int, int] | None:
+        """A cheap signature of every write that can change what the matcher's index holds.
+
+        The newest write time and how many records carry it (a bulk import's share one), how many versions
+        exist (every edit, review, import update and deletion adds one) and how many audience rows (a grant
+        adds one). Writes in the same instant as the newest one change the counts even when not the time.
+        """
         value = self.c.execute(select(func.max(R.updated_at))).scalar()
         if value is None:
             return None
-        count = self.c.execute(select(func.count()).select_from(t.records).where(R.updated_at == value)).scalar_one()
-        return _aware(value), int(count)
+        at_newest = self.c.execute(select(func.count()).select_from(t.records).where(R.updated_at == value))
+        versions = self.c.execute(select(func.count()).select_from(t.record_versions))
+        audiences = self.c.execute(select(func.count()).select_from(t.record_agencies))
+        return _aware(value), int(at_newest.scalar_one()), int(versions.scalar_one()), int(audiences.scalar_one())
 
     def audience(self, record_id: str) -> Audience:
         agencies = self.c.execute(select(t.record_agencies.c.agency).where(t.record_agencies.c.record_id == record_id))
