@@ -13,6 +13,7 @@ from ictdb.model.vocab import Role
 from ictdb.policy.roles import require, require_own_agency
 from ictdb.services.audit import log
 from ictdb.services.node import Node
+from ictdb.storage.store import Tx
 
 _HASHER = PasswordHasher()
 SYSTEM = "system"
@@ -89,17 +90,25 @@ def create_agency(node: Node, actor: Actor, agency: Agency) -> Agency:
 def ensure_list_authority(node: Node, code: str, name: str, country: str) -> Agency:
     """The agency that owns an imported sanctions list (UN-SC, US-OFAC), created on first import."""
     with node.store.transaction() as tx:
-        existing = tx.directory.agency(code)
-        if existing is not None:
-            return existing
+        list_authority_in(tx, node, code, name, country, origin="cli")
+        agency = tx.directory.agency(code)
+    assert agency is not None
+    return agency
+
+
+def list_authority_in(tx: Tx, node: Node, code: str, name: str, country: str, *, origin: str) -> Actor:
+    """In the caller's transaction: the list authority (created if new) and the user its lists are imported as."""
+    username = f"{code.lower()}.lists"
+    if tx.directory.agency(code) is None:
         agency = Agency(code=code, name=name, country=country, list_authority=True)
         tx.directory.add_agency(agency, node.now())
         tx.directory.add_user(
-            User(username=f"{code.lower()}.lists", agency=code, roles=frozenset({Role.ANALYST, Role.ADMIN})),
-            None,
-            node.now(),
+            User(username=username, agency=code, roles=frozenset({Role.ANALYST, Role.ADMIN})), None, node.now()
         )
-        return agency
+    user = tx.directory.user(username)
+    if user is None or user.agency != code:
+        raise NotFound(f"{code} has no list user {username}")
+    return Actor(username=user.username, agency=code, roles=user.roles, origin=origin)
 
 
 def list_agencies(node: Node, actor: Actor) -> list[Agency]:

@@ -123,6 +123,24 @@ def import_items(
     known_ids: dict[str, str] | None = None,
 ) -> ImportSummary:
     """Import ``items`` as records owned by the actor's agency. All or nothing."""
+    with gc_paused(), node.store.transaction() as tx:
+        return import_in(
+            tx, node, actor, items, source=source, progress=progress, audit_action=audit_action, known_ids=known_ids
+        )
+
+
+def import_in(
+    tx: Tx,
+    node: Node,
+    actor: Actor,
+    items: Iterable[ImportItem],
+    *,
+    source: str,
+    progress: Progress | None = None,
+    audit_action: str = "import",
+    known_ids: dict[str, str] | None = None,
+) -> ImportSummary:
+    """``import_items`` inside the caller's transaction, for imports that write more than the items."""
     require(actor, Role.ANALYST, "importing")
     staged = [_with_source_id(i) for i in items]
     seen: dict[str, ImportItem] = {}
@@ -136,22 +154,21 @@ def import_items(
             )
         seen[item.key] = item
     summary = ImportSummary(source=source, owner=actor.agency)
-    with gc_paused(), node.store.transaction() as tx:
-        _import(tx, node, actor, staged, summary, progress, known_ids or {})
-        log(
-            tx,
-            node,
-            actor,
-            audit_action,
-            summary.created + summary.updated,
-            query=source,
-            detail={
-                "created": len(summary.created),
-                "updated": len(summary.updated),
-                "unchanged": len(summary.unchanged),
-            },
-        )
-        events.records_changed(tx, node, actor, summary.created, summary.updated)
+    _import(tx, node, actor, staged, summary, progress, known_ids or {})
+    log(
+        tx,
+        node,
+        actor,
+        audit_action,
+        summary.created + summary.updated,
+        query=source,
+        detail={
+            "created": len(summary.created),
+            "updated": len(summary.updated),
+            "unchanged": len(summary.unchanged),
+        },
+    )
+    events.records_changed(tx, node, actor, summary.created, summary.updated)
     return summary
 
 

@@ -22,8 +22,8 @@ from ictdb.model.vocab import Role
 from ictdb.policy.roles import require
 from ictdb.services.audit import log
 from ictdb.services.cooperation import events
-from ictdb.services.directory import actor_for, ensure_list_authority
-from ictdb.services.imports import ImportSummary, Progress, import_items
+from ictdb.services.directory import list_authority_in
+from ictdb.services.imports import ImportSummary, Progress, gc_paused, import_in
 from ictdb.services.node import Node
 
 
@@ -55,13 +55,13 @@ def _import_list(
 ) -> ListImport:
     require(actor, Role.NODE_ADMIN, "importing a sanctions list")
     items, report = read()
-    ensure_list_authority(node, authority.code, authority.name, authority.country)
-    lists = actor_for(node, authority.code, origin=actor.origin)
-    summary = import_items(node, lists, items, source=source, progress=progress, audit_action="import.list")
-    present = {i.key for i in items}
-    result = ListImport(summary, report)
-    today = FuzzyDate.parse(node.today())
-    with node.store.transaction() as tx:
+    # The authority, the list's records and the ending of delisted designations commit together or not at all.
+    with gc_paused(), node.store.transaction() as tx:
+        lists = list_authority_in(tx, node, authority.code, authority.name, authority.country, origin=actor.origin)
+        summary = import_in(tx, node, lists, items, source=source, progress=progress, audit_action="import.list")
+        present = {i.key for i in items}
+        result = ListImport(summary, report)
+        today = FuzzyDate.parse(node.today())
         # Only the list's designations whose entry is gone from the file are read and checked.
         gone = [rid for key, rid in tx.records.source_ids(authority.code, "Designation").items() if key not in present]
         for record in tx.records.get_many(node.viewer(lists), gone).values():
