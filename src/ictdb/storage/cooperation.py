@@ -32,18 +32,13 @@ from ictdb.model.cooperation import (
 from ictdb.policy.visibility import Viewer
 from ictdb.storage import tables as t
 from ictdb.storage._json import dumps, loads
+from ictdb.storage._time import aware
 from ictdb.storage.visibility import visible
 
 A = t.alerts.c
 O = t.outbox.c  # noqa: E741 - the outbox's columns, beside A and R
 R = t.records.c
 Q = t.info_requests.c
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _at(value: datetime) -> datetime:
@@ -73,7 +68,7 @@ def _alert(row: Row[Any]) -> Alert:
         about_id=row.about_id,
         payload=loads(row.payload),
         created_at=_at(row.created_at),
-        read_at=_aware(row.read_at),
+        read_at=aware(row.read_at),
     )
 
 
@@ -428,7 +423,7 @@ class Cooperation:
             due_at=_at(row.due_at),
             created_by=row.created_by,
             created_at=_at(row.created_at),
-            answered_at=_aware(row.answered_at),
+            answered_at=aware(row.answered_at),
             answered_by=row.answered_by,
             thread=thread,
         )

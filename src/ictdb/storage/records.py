@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
@@ -19,6 +19,7 @@ from ictdb.model.stored import Record, body_to_data, parse_body
 from ictdb.policy.visibility import Audience, Viewer, audience_of
 from ictdb.storage import tables as t
 from ictdb.storage._json import dumps, loads
+from ictdb.storage._time import aware
 from ictdb.storage.visibility import visible
 
 R = t.records.c
@@ -48,10 +49,6 @@ def envelope_data(envelope: Envelope) -> dict[str, Any]:
     return envelope.model_dump(mode="json")
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _to_envelope(row: Row[Any]) -> Envelope:
     return Envelope(
         owner=row.owner,
@@ -72,8 +69,8 @@ def _to_record(row: Row[Any]) -> Record:
         body=parse_body(loads(row.body)),
         envelope=_to_envelope(row),
         created_by=row.created_by,
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
+        created_at=aware(row.created_at),
+        updated_at=aware(row.updated_at),
         version=row.version,
     )
 
@@ -376,7 +373,7 @@ class Records:
                 change=r.change,
                 reason=r.reason,
                 changed_by=r.changed_by,
-                changed_at=_aware(r.changed_at),
+                changed_at=aware(r.changed_at),
             )
             for r in rows
         ]
@@ -497,7 +494,7 @@ class Records:
         at_newest = self.c.execute(select(func.count()).select_from(t.records).where(R.updated_at == value))
         versions = self.c.execute(select(func.count()).select_from(t.record_versions))
         audiences = self.c.execute(select(func.count()).select_from(t.record_agencies))
-        return _aware(value), int(at_newest.scalar_one()), int(versions.scalar_one()), int(audiences.scalar_one())
+        return aware(value), int(at_newest.scalar_one()), int(versions.scalar_one()), int(audiences.scalar_one())
 
     def audience(self, record_id: str) -> Audience:
         agencies = self.c.execute(select(t.record_agencies.c.agency).where(t.record_agencies.c.record_id == record_id))

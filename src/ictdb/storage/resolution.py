@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, and_, exists, func, insert, or_, select, update
@@ -19,6 +19,7 @@ from ictdb.model.resolution import Judgement, Pair, Proposal, Verdict
 from ictdb.policy.visibility import Viewer
 from ictdb.storage import tables as t
 from ictdb.storage._json import dumps, loads
+from ictdb.storage._time import aware
 from ictdb.storage.visibility import visible
 
 J = t.resolution_judgements.c
@@ -27,10 +28,6 @@ R = t.records.c
 L = t.record_links.c
 
 RELATION_SCHEMAS = ("Membership", "Association", "GroupRelation")
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _sees(viewer: Viewer, column: Any) -> ColumnElement[bool]:
@@ -48,7 +45,7 @@ def _judgement(row: Row[Any]) -> Judgement:
         verdict=Verdict(row.verdict),
         judge=row.judge,
         agency=row.agency,
-        at=_aware(row.at),
+        at=aware(row.at),
         reason=row.reason,
         score=row.score,
         supersedes=row.supersedes,
@@ -233,7 +230,7 @@ class Resolution:
                     schema=row.schema,
                     score=row.score,
                     explanation=loads(row.explanation),
-                    found_at=_aware(row.found_at),
+                    found_at=aware(row.found_at),
                     verdict=None if verdict is Verdict.WITHDRAWN else verdict,
                 )
             )
@@ -274,12 +271,12 @@ class Resolution:
             return None
         return Run(
             id=row.id,
-            started_at=_aware(row.started_at),
-            finished_at=_aware(row.finished_at) if row.finished_at else None,
+            started_at=aware(row.started_at),
+            finished_at=aware(row.finished_at) if row.finished_at else None,
             username=row.username,
             agency=row.agency,
             scope=row.scope,
-            since=_aware(row.since) if row.since else None,
+            since=aware(row.since) if row.since else None,
             stats=loads(row.stats),
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -16,17 +16,12 @@ from sqlalchemy import Connection, delete, insert, select, update
 from ictdb.policy.visibility import Viewer
 from ictdb.storage import tables as t
 from ictdb.storage._json import dumps, loads
+from ictdb.storage._time import aware
 from ictdb.storage.visibility import visible
 
 J = t.screening_jobs.c
 W = t.screening_rows.c
 H = t.screening_hits.c
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +71,8 @@ def _job(row: Any) -> JobRow:
         done=row.done,
         total=row.total,
         error=loads(row.error) if row.error else None,
-        created_at=_aware(row.created_at) or row.created_at,
-        updated_at=_aware(row.updated_at) or row.updated_at,
+        created_at=aware(row.created_at) or row.created_at,
+        updated_at=aware(row.updated_at) or row.updated_at,
     )
 
 
@@ -90,7 +85,7 @@ def _hit(row: Any) -> HitRow:
         decision=row.decision,
         reason=row.reason,
         decided_by=row.decided_by,
-        decided_at=_aware(row.decided_at),
+        decided_at=aware(row.decided_at),
     )
 
 
