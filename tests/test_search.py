@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, Clock
 from factories import person, seed_agencies
 from ictdb.formats.screening_csv import read_screening_csv
 from ictdb.matching import MatchQuery
+from ictdb.model.envelope import Distribution, EnvelopeInput
 from ictdb.services import audit, records, sanctions
 from ictdb.services.directory import node_admin
-from ictdb.services.node import Node
+from ictdb.services.node import IdFactory, Node
 from ictdb.services.screening import screen_rows
 from ictdb.services.search import search
+from ictdb.storage.store import Store
 
 UN_LIST = DATA / "sanctions" / "un" / "consolidated.xml"
 
@@ -42,6 +44,26 @@ def test_search_sees_new_and_deleted_records(node: Node) -> None:
     assert [m.record.id for m in search(node, jo, MatchQuery(names=("Шамиль Басаев",))).matches] == [rec.id]
     records.delete_record(node, jo, rec.id, "test")
     assert search(node, jo, MatchQuery(names=("Шамиль Басаев",))).matches == []
+
+
+def test_search_sees_what_another_process_wrote(node: Node, clock: Clock) -> None:
+    """A server's warm index catches up with writes made beside it, e.g. an import by the operator's CLI."""
+    actors = seed_agencies(node)
+    jo, fr = actors["JO-GID"], actors["FR-DGSI"]
+    query = MatchQuery(names=("Шамиль Басаев",))
+    assert search(node, fr, query).matches == []
+    beside = Store.open(node.store.engine.url.render_as_string(hide_password=False))
+    try:
+        other = Node(store=beside, clock=clock, new_id=IdFactory(99))
+        hidden = person(other, jo, "Shamil Basayev", distribution="owner")
+        assert search(node, fr, query).matches == []
+        shared = EnvelopeInput(distribution=Distribution.parse("agencies:FR-DGSI"))
+        records.edit_record(other, jo, hidden.id, envelope=shared, reason="shared with FR")
+        assert [m.record.id for m in search(node, fr, query).matches] == [hidden.id]
+        records.delete_record(other, jo, hidden.id, "withdrawn")
+        assert search(node, fr, query).matches == []
+    finally:
+        beside.close()
 
 
 def test_screening_keeps_every_row_in_order(node: Node) -> None:

@@ -52,33 +52,37 @@ def entry_of(stored: Stored) -> MatchEntry | None:
 class LiveIndex:
     """The index and how far into the store's history it has read.
 
-    ``seen`` is the store's write signature when the index last read it (see ``Records.last_change``). A
-    refresh that finds the same signature has nothing to read, which is the common case and costs a few
-    counts; otherwise it reads the records written at or after the newest time it had seen (deleted ones
-    included) and replaces their entries.
+    ``counted`` is the store's count of record writes when the index last read it, ``since`` the newest write
+    time it had seen then. A refresh that finds the same count has nothing to read: one row read by its key,
+    the common case before every search. Otherwise it reads the records written at or after ``since``
+    (deleted ones included; writes in the same instant are read again, which is harmless) and replaces
+    their entries. The count is read before the records, so a write that commits in between is read now
+    and again at the next refresh, never missed.
     """
 
     def __init__(self) -> None:
         self.index = NameIndex()
-        self.seen: tuple[datetime, int, int, int] | None = None
+        self.counted: int | None = None
+        self.since: datetime | None = None
         self.lock = threading.Lock()
 
     def refresh(self, node: Node) -> NameIndex:
         with self.lock, node.store.transaction() as tx:
-            latest = tx.records.last_change()
-            if latest is None or latest == self.seen:
+            counted = tx.records.change_count()
+            if counted == self.counted:
                 return self.index
-            if self.seen is None:
+            newest = tx.records.newest_write()
+            if self.counted is None:
                 entries = [e for stored, _ in tx.records.matchable() if (e := entry_of(stored)) is not None]
                 self.index.add_many(entries)
             else:
-                for stored, deleted in tx.records.matchable(changed_since=self.seen[0]):
+                for stored, deleted in tx.records.matchable(changed_since=self.since):
                     if stored.record.id in self.index:
                         self.index.remove(stored.record.id)
                     entry = None if deleted else entry_of(stored)
                     if entry is not None:
                         self.index.add(entry)
-            self.seen = latest
+            self.counted, self.since = counted, newest or self.since
             return self.index
 
 

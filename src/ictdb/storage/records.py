@@ -146,6 +146,8 @@ def _row_values(record: Record, source_id: str | None) -> dict[str, Any]:
 class Records:
     def __init__(self, connection: Connection) -> None:
         self.c = connection
+        self.wrote = False
+        """Whether this transaction wrote records or their audiences (the store then counts a change)."""
 
     # writing
     def insert(self, items: Sequence[tuple[Record, str | None]], *, change: str = "create") -> None:
@@ -171,6 +173,7 @@ class Records:
         ):
             if batch:
                 self.c.execute(insert(table), batch)
+        self.wrote = True
 
     def replace(self, record: Record, *, expected_version: int, change: str, reason: str | None, by: str) -> bool:
         """Write a new version of a record; False when someone else changed it first."""
@@ -203,6 +206,7 @@ class Records:
         ):
             if batch:
                 self.c.execute(insert(table), batch)
+        self.wrote = True
         return True
 
     def mark_deleted(self, record: Record, *, by: str, at: datetime, reason: str | None) -> bool:
@@ -219,6 +223,7 @@ class Records:
             [self._version_row(deleted, dumps(body_to_data(record.body)), "delete", reason, by)],
         )
         self.c.execute(delete(t.record_links).where(t.record_links.c.record_id == record.id))
+        self.wrote = True
         return True
 
     def grant(self, record_id: str, agency: str, at: datetime | None = None) -> None:
@@ -228,6 +233,21 @@ class Records:
             self.c.execute(insert(t.record_agencies), [{"record_id": record_id, "agency": agency, "via": "grant"}])
             if at is not None:
                 self.c.execute(update(t.records).where(R.id == record_id).values(updated_at=at))
+            self.wrote = True
+
+    def count_change(self) -> None:
+        """Count this transaction's record writes as one change (see ``change_count``).
+
+        The store calls it last, just before commit: the counter's row is the last lock such a transaction
+        takes, so two writers never wait on each other in opposite orders over it and the audit chain's head.
+        """
+        bumped = self.c.execute(
+            update(t.change_counters)
+            .where(t.change_counters.c.name == "records")
+            .values(value=t.change_counters.c.value + 1)
+        )
+        if bumped.rowcount == 0:
+            self.c.execute(insert(t.change_counters).values(name="records", value=1))
 
     def _granted(self, record_id: str) -> set[str]:
         rows = self.c.execute(
@@ -481,20 +501,15 @@ class Records:
             )
             yield stored, row.deleted_at is not None
 
-    def last_change(self) -> tuple[datetime, int, int, int] | None:
-        """A cheap signature of every write that can change what the matcher's index holds.
+    def change_count(self) -> int:
+        """How many writes records and their audiences have had: the matcher's index compares it before every
+        search. It commits with the writes it counts, so a reader that sees it sees them too."""
+        value = self.c.execute(select(t.change_counters.c.value).where(t.change_counters.c.name == "records")).scalar()
+        return int(value or 0)
 
-        The newest write time and how many records carry it (a bulk import's share one), how many versions
-        exist (every edit, review, import update and deletion adds one) and how many audience rows (a grant
-        adds one). Writes in the same instant as the newest one change the counts even when not the time.
-        """
+    def newest_write(self) -> datetime | None:
         value = self.c.execute(select(func.max(R.updated_at))).scalar()
-        if value is None:
-            return None
-        at_newest = self.c.execute(select(func.count()).select_from(t.records).where(R.updated_at == value))
-        versions = self.c.execute(select(func.count()).select_from(t.record_versions))
-        audiences = self.c.execute(select(func.count()).select_from(t.record_agencies))
-        return aware(value), int(at_newest.scalar_one()), int(versions.scalar_one()), int(audiences.scalar_one())
+        return None if value is None else aware(value)
 
     def audience(self, record_id: str) -> Audience:
         agencies = self.c.execute(select(t.record_agencies.c.agency).where(t.record_agencies.c.record_id == record_id))

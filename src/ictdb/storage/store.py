@@ -43,7 +43,10 @@ class Store:
     def transaction(self) -> Iterator[Tx]:
         """Everything inside commits together or not at all."""
         with self.engine.begin() as connection:
-            yield Tx(connection, Directory(connection), Records(connection), AuditLog(connection))
+            records = Records(connection)
+            yield Tx(connection, Directory(connection), records, AuditLog(connection))
+            if records.wrote:
+                records.count_change()
 
     def close(self) -> None:
         self.engine.dispose()

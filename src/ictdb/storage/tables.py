@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -146,6 +147,13 @@ record_identifiers = Table(
     Column("scheme", String(40), primary_key=True),
     Column("value", String(200), primary_key=True),
     Index("ix_record_identifiers_value", "scheme", "value"),
+)
+
+change_counters = Table(
+    "change_counters",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )
 
 audit_head = Table(
