@@ -8,12 +8,27 @@ alert and its outbox rows commit with the event that caused them, or not at all.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import OperationalError
 
 from ictdb.model.cooperation import (
     Alert,
@@ -70,6 +85,26 @@ def _alert(row: Row[Any]) -> Alert:
         created_at=_at(row.created_at),
         read_at=aware(row.read_at),
     )
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """An outbox row that should be pushed now: pending, its time has come, and no lease on it is running."""
+    return and_(
+        O.state == DeliveryState.PENDING.value,
+        O.next_at <= now,
+        or_(O.claimed_until.is_(None), O.claimed_until < now),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one leased push: delivered, pending again (a retry at ``next_at``), failed or withdrawn."""
+
+    seq: int
+    state: DeliveryState
+    attempts: int
+    next_at: datetime | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,35 +568,56 @@ class Cooperation:
         return [dict(r._mapping) for r in self.c.execute(query)]
 
     # the delivery worker
-    def due_deliveries(self, now: datetime, limit: int) -> list[int]:
-        rows = self.c.execute(
-            select(O.seq)
-            .where(
-                O.state == DeliveryState.PENDING.value,
-                O.next_at <= now,
-                or_(O.claimed_until.is_(None), O.claimed_until < now),
-            )
-            .order_by(O.next_at, O.seq)
-            .limit(limit)
-        )
-        return [s for (s,) in rows]
+    def write_now(self, *, poll: float = 0.005, patience: float = 30.0) -> None:
+        """Take the write lock for a short transaction that writes: the first statement of the transaction.
 
-    def claim_many(self, seqs: Sequence[int], now: datetime, until: datetime) -> list[Delivery]:
-        """Lease these due rows to this worker in one statement; rows another worker holds are left out."""
-        H = t.webhooks.c
-        won: list[int] = []
-        for start in range(0, len(seqs), 500):
-            result = self.c.execute(
-                update(t.outbox)
-                .where(
-                    O.seq.in_(list(seqs[start : start + 500])),
-                    O.state == DeliveryState.PENDING.value,
-                    or_(O.claimed_until.is_(None), O.claimed_until < now),
-                )
-                .values(claimed_until=until)
-                .returning(O.seq)
+        On SQLite, where one transaction at a time may write, a connection that waits in SQLite's busy handler
+        wakes only every 100 ms once it has waited a while, and so misses the short gaps between a busy
+        writer's transactions. This asks with ``BEGIN IMMEDIATE`` every ``poll`` seconds instead (for at most
+        ``patience`` seconds), so the transaction gets the lock in the first such gap and holds it from its
+        first statement to its commit. On PostgreSQL, which locks rows, it does nothing.
+        """
+        if self.c.dialect.name != "sqlite":
+            return
+        waited_ms = int(self.c.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+        self.c.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            give_up = time.monotonic() + patience
+            while True:
+                try:
+                    self.c.exec_driver_sql("BEGIN IMMEDIATE")
+                    return
+                except OperationalError as exc:
+                    if "locked" not in str(exc.orig) or time.monotonic() > give_up:
+                        raise
+                time.sleep(poll)
+        finally:
+            self.c.exec_driver_sql(f"PRAGMA busy_timeout = {waited_ms}")
+
+    def any_due(self, now: datetime) -> bool:
+        """Whether some outbox row is due: a read, so that an idle worker writes nothing."""
+        return self.c.execute(select(O.seq).where(_due(now)).limit(1)).first() is not None
+
+    def lease_due(self, now: datetime, until: datetime, limit: int) -> list[Delivery]:
+        """Lease up to ``limit`` due rows to this worker until ``until``, oldest first.
+
+        A row is due while it is pending, its ``next_at`` has come and no lease on it is running. One UPDATE
+        picks and leases the rows. On PostgreSQL the rows another worker is leasing at that moment are
+        skipped rather than waited for, and the condition is checked again on each row, so a row is never
+        leased twice at once.
+        """
+        if limit <= 0:
+            return []
+        picked = (
+            select(O.seq).where(_due(now)).order_by(O.next_at, O.seq).limit(limit).with_for_update(skip_locked=True)
+        )
+        won = [
+            s
+            for (s,) in self.c.execute(
+                update(t.outbox).where(O.seq.in_(picked), _due(now)).values(claimed_until=until).returning(O.seq)
             )
-            won.extend(s for (s,) in result)
+        ]
+        H = t.webhooks.c
         out: list[Delivery] = []
         for start in range(0, len(won), 500):
             rows = self.c.execute(
@@ -569,10 +625,11 @@ class Cooperation:
                 .join(t.webhooks, H.id == O.webhook_id)
                 .join(t.alerts, A.seq == O.alert_seq)
                 .where(O.seq.in_(won[start : start + 500]))
-                .order_by(O.next_at, O.seq)
             )
-            for r in rows:
-                out.append(Delivery(r.outbox_seq, r.key, r.attempts, r.webhook_id, r.url, r.secret, _alert(r)))
+            out.extend(
+                Delivery(r.outbox_seq, r.key, r.attempts, r.webhook_id, r.url, r.secret, _alert(r)) for r in rows
+            )
+        out.sort(key=lambda d: d.seq)
         return out
 
     def visible_alert_seqs(self, viewer: Viewer, items: Sequence[Delivery]) -> set[int]:
@@ -584,21 +641,42 @@ class Cooperation:
             out.update(s for (s,) in rows)
         return out
 
-    def finish(
-        self,
-        seq: int,
-        state: DeliveryState,
-        now: datetime,
-        *,
-        attempts: int,
-        next_at: datetime | None = None,
-        error: str | None = None,
-    ) -> None:
-        values: dict[str, Any] = {"state": state.value, "attempts": attempts, "claimed_until": None}
-        if state is DeliveryState.DELIVERED:
-            values["delivered_at"] = now
-        if next_at is not None:
-            values["next_at"] = next_at
-        if error is not None:
-            values["last_error"] = error[:1000]
-        self.c.execute(update(t.outbox).where(O.seq == seq).values(**values))
+    def finish_many(self, outcomes: Sequence[Outcome], now: datetime) -> None:
+        """Record the outcomes of pushes, one statement per kind of outcome (give-ups go to ``give_up``).
+
+        An outcome only changes a row that is still pending: a row already delivered or withdrawn (by another
+        worker whose lease on it came later, or by the webhook's removal) keeps its final state.
+        """
+        groups: dict[DeliveryState, list[dict[str, Any]]] = {}
+        for o in outcomes:
+            if o.state is DeliveryState.FAILED:
+                raise ValueError("a push given up is recorded with give_up, which says whether it changed the row")
+            values: dict[str, Any] = {"o_seq": o.seq, "o_attempts": o.attempts}
+            if o.state is DeliveryState.PENDING:
+                values["o_next_at"] = o.next_at or now
+            if o.state is not DeliveryState.DELIVERED:
+                values["o_error"] = None if o.error is None else o.error[:1000]
+            groups.setdefault(o.state, []).append(values)
+        for state, rows in groups.items():
+            changes: dict[str, Any] = {"state": state.value, "attempts": bindparam("o_attempts"), "claimed_until": None}
+            if state is DeliveryState.DELIVERED:
+                changes["delivered_at"] = now
+            else:
+                changes["last_error"] = bindparam("o_error")
+            if state is DeliveryState.PENDING:
+                changes["next_at"] = bindparam("o_next_at")
+            self.c.execute(
+                update(t.outbox)
+                .where(O.seq == bindparam("o_seq"), O.state == DeliveryState.PENDING.value)
+                .values(**changes),
+                rows,
+            )
+
+    def give_up(self, seq: int, attempts: int, error: str) -> bool:
+        """Mark a pending row failed after its last attempt; False when it had already left pending."""
+        result = self.c.execute(
+            update(t.outbox)
+            .where(O.seq == seq, O.state == DeliveryState.PENDING.value)
+            .values(state=DeliveryState.FAILED.value, attempts=attempts, claimed_until=None, last_error=error[:1000])
+        )
+        return result.rowcount == 1
