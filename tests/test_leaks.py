@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from api.client import in_process
 from conftest import Clock
-from cooperation.leaks import check_cooperation, check_cooperation_api, check_cooperation_pages
+from cooperation.leaks import check_cooperation, check_cooperation_api, check_cooperation_pages, named
 from factories import seed_agencies
 from ictdb.api.app import create_app
 from ictdb.matching import MatchQuery
@@ -213,6 +213,14 @@ def _check_viewer(world: World, agency: str) -> None:
     # the cooperation pages (inbox, requests), as the viewer's user logged in
     with in_process(create_app(world.node)) as client:
         check_cooperation_pages(client, world.actors[agency].username, set(world.records), expected)
+        # the network page (neighbourhood, lineage, central members, a chain to each other record)
+        known = set(world.records)
+        for rid in sorted(r for r in known if r.startswith(("per-", "org-"))):
+            page = client.get(f"/records/{rid}/network", params={"hops": 3, "to": MISSING})
+            if rid in expected:
+                assert page.status_code == 200 and named(page.text, known) <= expected
+            else:
+                assert page.status_code == 404
 
 
 def _check_api(world: World, agency: str, expected: set[str]) -> None:

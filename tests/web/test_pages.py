@@ -197,9 +197,21 @@ def test_the_network_view_draws_visible_members_associates_and_lineage(api: Api)
     places = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"|<rect x="([\d.]+)" y="([\d.]+)"', two)
     points = {(float(a or c), float(b or d)) for a, b, c, d in places}
     assert len(points) == 4 and all(0 <= x <= 900 and 0 <= y <= 600 for x, y in points)
+    # a group's page adds its lineage and its most central members
+    group_page = api.client.get(f"/records/{group}/network").text
+    assert re.search(rf'<tr data-relation="{lineage}"><td>[^<]*</td><td><a href="/records/{group}/network"', group_page)
+    assert f'<tr data-record="{leader}">' in group_page and f'<tr data-record="{secret}">' not in group_page
+    # the shortest chain to another record, through what the viewer may see
+    chain = api.client.get(f"/records/{courier}/network", params={"to": successor}).text
+    assert re.findall(r'<li data-record="([\w-]+)"', chain) == [courier, leader, group, successor]
+    hidden = api.client.get(f"/records/{courier}/network", params={"to": secret})
+    missing = api.client.get(f"/records/{courier}/network", params={"to": "per-ffffffffffff"})
+    assert hidden.status_code == missing.status_code == 200
+    assert 'class="no-chain"' in hidden.text and secret not in hidden.text.replace(f'value="{secret}"', "")
     # the owner of the hidden membership sees its member
     _log_in(api, "officer.de-bka")
     assert f'data-record="{secret}"' in api.client.get(f"/records/{leader}/network", params={"hops": 2}).text
+    assert f'<tr data-record="{secret}">' in api.client.get(f"/records/{group}/network").text
 
 
 def test_errors_on_pages_are_html_pages_with_the_same_status(api: Api) -> None:

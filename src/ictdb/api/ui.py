@@ -7,7 +7,6 @@ report containing markup shows as text.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -26,12 +25,11 @@ from ictdb.api.graph_layout import force_layout
 from ictdb.model.actors import Actor
 from ictdb.model.errors import Conflict, ImportFailed, NotFound, Unauthenticated, ValidationError
 from ictdb.model.records import Movement
-from ictdb.model.stored import Record, body_to_data
+from ictdb.model.stored import body_to_data
 from ictdb.model.vocab import Role
-from ictdb.services import audit, auth, records, screening_jobs
+from ictdb.services import audit, auth, network, records, screening_jobs
 from ictdb.services.auth import Session
 from ictdb.services.cooperation import inbox, movements
-from ictdb.services.node import Node
 from ictdb.services.search import MatchQuery, search
 
 ASSETS = "ictdb.web"
@@ -237,87 +235,55 @@ def movements_page(request: Request, record_id: str) -> Response:
     )
 
 
-RELATIONS = ("Membership", "Association", "GroupRelation")
 MAX_NETWORK = 80
 NETWORK_SIZE = (900.0, 600.0)
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    relation: str
-    schema: str
-    source: str
-    target: str
-    kind: str
-
-
-def _kind(body: Any) -> str:
-    for attribute in ("role", "kind"):
-        value = getattr(body, attribute, None)
-        if value is not None:
-            return str(getattr(value, "value", value))
-    return ""
-
-
-def _neighbourhood(
-    node: Node, actor: Actor, center: str, hops: int
-) -> tuple[dict[str, Record], dict[str, int], list[Edge]]:
-    """The persons and groups within ``hops`` visible relationships of ``center``, and those relationships.
-
-    Built from the visible links of each record (``records.linked_records``), so a relationship shows only
-    when the viewer may see it and both of its ends.
-    """
-    found = {center: records.get_record(node, actor, center)}
-    distance = {center: 0}
-    edges: dict[str, Edge] = {}
-    frontier = [center]
-    for depth in range(1, hops + 1):
-        reached: list[str] = []
-        for record_id in frontier:
-            for _, _, relation in records.linked_records(node, actor, record_id):
-                if relation.schema_name not in RELATIONS or relation.id in edges:
-                    continue
-                ends = {r.id: r for d, _, r in records.linked_records(node, actor, relation.id) if d == "out"}
-                ends[record_id] = found[record_id]
-                order = [ref for refs in relation.body.references().values() for ref in refs]
-                if len(order) != 2 or not all(ref in ends for ref in order):
-                    continue
-                for ref in order:
-                    if ref not in found and len(found) < MAX_NETWORK:
-                        found[ref], distance[ref] = ends[ref], depth
-                        reached.append(ref)
-                if all(ref in found for ref in order):
-                    edges[relation.id] = Edge(
-                        relation.id, relation.schema_name, order[0], order[1], _kind(relation.body)
-                    )
-        frontier = reached
-    return found, distance, sorted(edges.values(), key=lambda e: e.relation)
+MAX_PAGE_HOPS = 3
 
 
 @router.get("/records/{record_id}/network")
-def network_page(request: Request, record_id: str, hops: int = 1) -> Response:
-    """A person's or group's neighbourhood: members, associates and group lineage, laid out on the server."""
+def network_page(request: Request, record_id: str, hops: int = 1, to: str | None = None) -> Response:
+    """A person's or group's neighbourhood (members, associates, group lineage) drawn on a force layout computed
+    on the server; for a group also its lineage over time and its most central members; and, on request, the
+    shortest chain to another record. All from the network queries, over what the viewer may see."""
     found = _session(request)
     if found is None:
         return _to_login()
     node, actor = get_node(request), found[0]
-    hops = min(max(hops, 1), 2)
-    nodes, distance, edges = _neighbourhood(node, actor, record_id, hops)
+    hops = min(max(hops, 1), MAX_PAGE_HOPS)
+    hood = network.neighbours(node, actor, record_id, hops)
+    # the nearest first, so a crowded neighbourhood keeps its centre readable
+    kept = set(sorted(hood.records, key=lambda r: (hood.records[r], r))[:MAX_NETWORK])
+    edges = [link for link in hood.links if link.source in kept and link.target in kept]
     width, height = NETWORK_SIZE
     positions = force_layout(
-        list(nodes), [(e.source, e.target) for e in edges], center=record_id, width=width, height=height
+        sorted(kept), [(e.source, e.target) for e in edges], center=record_id, width=width, height=height
     )
+    is_group = hood.schemas.get(record_id) == "Organization"
+    target = (to or "").strip()
+    chain, chain_unknown = None, False
+    if target:
+        try:
+            chain = network.path(node, actor, record_id, target)
+        except NotFound:
+            chain_unknown = True  # a hidden record reads exactly like a missing one
     return render(
         request,
         "network.html",
-        center=nodes[record_id],
-        nodes=nodes,
-        distance=distance,
+        hood=hood,
+        center=record_id,
+        kept=sorted(kept, key=lambda r: (hood.records[r], r)),
+        left_out=len(hood.records) - len(kept),
         edges=edges,
         positions=positions,
         hops=hops,
+        max_hops=MAX_PAGE_HOPS,
         width=width,
         height=height,
+        lineage=network.lineage(node, actor, record_id) if is_group else None,
+        central=network.central(node, actor, record_id) if is_group else None,
+        to=target,
+        chain=chain,
+        chain_unknown=chain_unknown,
     )
 
 

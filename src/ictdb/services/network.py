@@ -8,7 +8,7 @@ runs through, and a neighbourhood never counts, a record the viewer may not see.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -48,6 +48,9 @@ class Neighbourhood:
     """Record id -> its distance from the center."""
     links: list[Link]
     captions: dict[str, str]
+    schemas: dict[str, str] = field(default_factory=dict)
+    """Record id -> Person or Organization, to draw each as what it is."""
+    owners: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +145,17 @@ def neighbours(node: Node, actor: Actor, record_id: str, hops: int = 1) -> Neigh
         if record_id in graph:
             reached = dict(nx.single_source_shortest_path_length(graph, record_id, cutoff=hops))
         links = _links_between(graph, set(reached))
-        captions = _captions(tx, viewer, set(reached))
+        found = tx.records.get_many(viewer, set(reached))
         log(tx, node, actor, "network.neighbours", sorted(reached), query=record_id, detail={"hops": hops})
-    return Neighbourhood(record_id, hops, reached, links, captions)
+    return Neighbourhood(
+        record_id,
+        hops,
+        reached,
+        links,
+        {rid: r.caption() for rid, r in found.items()},
+        {rid: r.schema_name for rid, r in found.items()},
+        {rid: r.owner for rid, r in found.items()},
+    )
 
 
 def path(node: Node, actor: Actor, first: str, second: str) -> Path | None:
