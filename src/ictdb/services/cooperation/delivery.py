@@ -134,10 +134,6 @@ def _post(clients: _Clients, checks: TargetChecks, item: Delivery) -> str | None
     return None if 200 <= answer.status_code < 300 else f"HTTP {answer.status_code}"
 
 
-# A push not sent because its lease had run out before a thread was free: it is leased again, not recorded.
-_LAPSED = "lease lapsed before the push"
-
-
 class _Worker:
     """Leases and records in steps on the calling thread; posts on a pool, at most ``per_webhook`` at once each."""
 
@@ -198,8 +194,6 @@ class _Worker:
         given_up: list[tuple[Delivery, int, str]] = []
         counts: dict[DeliveryState, int] = {}
         for item, error in answered:
-            if error == _LAPSED:
-                continue
             attempts = item.attempts + 1
             if error is None:
                 outcomes.append(Outcome(item.seq, DeliveryState.DELIVERED, attempts))
@@ -245,15 +239,19 @@ class _Worker:
             self._queued.pop(webhook, None)
 
     def _push(self, item: Delivery, lease_ends: float) -> None:
-        error: str | None = _LAPSED
+        # A push whose lease ran out while it waited for a thread is not sent and not recorded: it is due
+        # again, and this worker or another leases it anew.
+        lapsed = time.monotonic() >= lease_ends
+        error: str | None = None
         try:
-            if time.monotonic() < lease_ends:
+            if not lapsed:
                 error = _post(self.clients, self.checks, item)
         except Exception as exc:  # a fault in one push is that push's failure, retried later, not the worker's end
             error = f"{type(exc).__name__}: {exc}"
         finally:
             with self._changed:
-                self._answered.append((item, error))
+                if not lapsed:
+                    self._answered.append((item, error))
                 self.in_flight -= 1
                 self._running[item.webhook_id] -= 1
                 self._dispatch(item.webhook_id)
