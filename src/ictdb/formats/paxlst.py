@@ -687,9 +687,9 @@ def _birth_dtm(text: str, reference: date) -> list[str] | None:
         day = when.earliest
         if _century(day.year % 100, day.month, day.day, reference) == day.year:
             return ["329", day.strftime("%y%m%d")]
-        return ["329", day.strftime("%Y%m%d"), "102"]
+        return ["329", f"{day.year:04d}{day.month:02d}{day.day:02d}", "102"]
     if when.precision is Precision.MONTH:
-        return ["329", when.earliest.strftime("%Y%m"), "610"]
+        return ["329", f"{when.earliest.year:04d}{when.earliest.month:02d}", "610"]
     if when.precision is Precision.YEAR:
         return ["329", f"{when.earliest.year:04d}", "602"]
     return None  # a range or an approximate date has no PAXLST form

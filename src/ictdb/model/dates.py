@@ -3,6 +3,11 @@
 The text form follows EDTF (ISO 8601-2) where it can: ``1971-07-28``, ``1971-07``, ``1971``,
 ``1970/1975`` for a range and a trailing ``~`` for approximate (``1971~``: "about 1971").
 An approximate date is taken to mean +/- two years when it is compared.
+
+Years run from 1 to 2200, written with four digits as ISO 8601 does (``0632-06-08``): historical records
+(births, deaths, events, a group founded centuries ago) are dated like any other. There is no year 0 and no
+negative year (ISO 8601's expanded years): a date before the common era is not something agencies record.
+An approximate year near the start is cut at 1 January of year 1.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from pydantic_core import core_schema
 from ictdb.model.errors import ValidationError
 
 APPROXIMATE_YEARS = 2
+FIRST_YEAR = 1
+LAST_YEAR = 2200
+"""Far enough ahead for an expiry date or a planned event; a later year is a typing error."""
 _PART = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -36,8 +44,8 @@ def _bounds(part: str) -> tuple[date, date, Precision]:
     if not match:
         raise ValidationError(f"not a date: {part!r} (use YYYY, YYYY-MM, YYYY-MM-DD, A/B or YYYY~)")
     year = int(match.group(1))
-    if year < 1800 or year > 2200:
-        raise ValidationError(f"year out of range: {part!r}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(f"year out of range: {part!r} (years {FIRST_YEAR:04d} to {LAST_YEAR})")
     if match.group(2) is None:
         return date(year, 1, 1), date(year, 12, 31), Precision.YEAR
     month = int(match.group(2))
@@ -67,15 +75,24 @@ class FuzzyDate:
         if isinstance(value, FuzzyDate):
             return value
         if isinstance(value, date):
+            if value.year > LAST_YEAR:
+                raise ValidationError(
+                    f"year out of range: {value.isoformat()!r} (years {FIRST_YEAR:04d} to {LAST_YEAR})"
+                )
             return cls(value.isoformat(), value, value, Precision.DAY)
         text = str(value).strip()
         if not text:
             raise ValidationError("empty date")
         if text.endswith("~"):
             low, high, _ = _bounds(text[:-1])
+            earliest = (
+                low.replace(year=low.year - APPROXIMATE_YEARS, day=min(low.day, 28))
+                if low.year - APPROXIMATE_YEARS >= FIRST_YEAR
+                else date(FIRST_YEAR, 1, 1)
+            )
             return cls(
                 text,
-                low.replace(year=low.year - APPROXIMATE_YEARS, day=min(low.day, 28)),
+                earliest,
                 high.replace(year=high.year + APPROXIMATE_YEARS, day=min(high.day, 28)),
                 Precision.APPROXIMATE,
             )

@@ -76,7 +76,8 @@ def timestamp(moment: datetime) -> str:
     """STIX timestamp (UTC, milliseconds); a naive time is taken to be UTC already."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # the year by hand: strftime writes year 850 as "850", and STIX wants four digits
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def tlp_marking(marking_id: str) -> dict[str, Any]:
