@@ -98,7 +98,10 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What became of one leased push: delivered, pending again (a retry at ``next_at``), failed or withdrawn."""
+    """What became of one leased push: delivered, pending again (a retry at ``next_at``) or withdrawn.
+
+    A push given up after its last attempt is recorded with ``Cooperation.give_up`` instead.
+    """
 
     seq: int
     state: DeliveryState
