@@ -7,7 +7,10 @@ from sqlalchemy import delete, insert, select, update
 
 from factories import person, seed_agencies
 from ictdb.model.errors import Forbidden, NotFound
+from ictdb.matching import MatchQuery
 from ictdb.services import audit, records
+from ictdb.services.directory import node_admin
+from ictdb.services.search import search
 from ictdb.services.node import Node
 from ictdb.storage.tables import audit_events, audit_records
 
@@ -30,6 +33,16 @@ def test_reads_writes_and_refusals_are_logged(node: Node) -> None:
     assert ("JO-GID", "record.read", "ok") in log
     assert ("FR-DGSI", "record.read", "not-found") in log
     assert ("JO-GID", "record.list", "ok") in log
+
+
+def test_a_search_with_a_nul_character_is_answered_and_logged(node: Node) -> None:
+    """PostgreSQL text cannot hold NUL: the query is kept with a replacement character, and the chain verifies."""
+    actor = seed_agencies(node)["FR-DGSI"]
+    search(node, actor, MatchQuery(names=("Abu\x00Bakr",)))
+    with node.store.transaction() as tx:
+        queries = [e.query for e in tx.audit.all() if e.action == "search"]
+    assert queries == ["Abu\ufffdBakr"]
+    assert audit.verify(node, node_admin(node)).breaks == []
 
 
 def test_owner_sees_other_agencies_accesses_to_its_records_only(node: Node) -> None:

@@ -39,7 +39,8 @@ def log(
             agency=actor.agency,
             action=action,
             record_ids=ids,
-            query=query,
+            # PostgreSQL text cannot hold NUL; a hostile query must still be recorded, not fail the request
+            query=None if query is None else query.replace("\x00", "\ufffd"),
             outcome=outcome,
             origin=actor.origin,
             detail=detail or {},
