@@ -103,8 +103,8 @@ def authenticate_token(node: Node, secret: str, *, origin: str = "api") -> Actor
         raise Unauthenticated("invalid or expired token")
     with node.store.transaction() as tx:
         username = tx.directory.token_owner(_digest(secret), node.now())
-    user = _active_user(node, username) if username else None
-    if user is None:
+        user = tx.directory.user(username) if username else None
+    if user is None or not user.active:
         raise Unauthenticated("invalid or expired token")
     return _actor(user, origin)
 

@@ -26,11 +26,12 @@ from ictdb.model.errors import ValidationError
 from ictdb.model.records import Identifier
 from ictdb.model.stored import Record
 from ictdb.policy.hits import outcome_of
-from ictdb.policy.visibility import may_reach
+from ictdb.policy.visibility import Viewer, may_reach
 from ictdb.services.audit import log
 from ictdb.services.cooperation import events
 from ictdb.services.name_index import Tag, live_index
 from ictdb.services.node import Node
+from ictdb.storage.store import Tx
 
 __all__ = [
     "SCREENING_THRESHOLD",
@@ -69,10 +70,8 @@ class SearchOutcome:
     """Owner -> hit reference the searcher may quote to open a request (hit-no-hit owners only)."""
 
 
-def _allowed(node: Node, actor: Actor) -> Callable[[Hashable], bool]:
-    viewer = node.viewer(actor)
-    with node.store.transaction() as tx:
-        groups = tx.directory.groups_of(actor.agency)
+def _allowed(tx: Tx, viewer: Viewer) -> Callable[[Hashable], bool]:
+    groups = tx.directory.groups_of(viewer.agency)
 
     def allowed(tag: Hashable) -> bool:
         return isinstance(tag, Tag) and may_reach(viewer, tag.reach, groups)
@@ -87,11 +86,10 @@ def _check(limit: int, threshold: float) -> None:
         raise ValidationError("threshold must be between 0 and 1", "threshold")
 
 
-def _outcomes(node: Node, actor: Actor, index: NameIndex, results: Sequence[SearchResult]) -> list[SearchOutcome]:
+def _outcomes(tx: Tx, viewer: Viewer, index: NameIndex, results: Sequence[SearchResult]) -> list[SearchOutcome]:
     """Read matched records back through the visibility filter and apply hit policies to restricted ones."""
     wanted = {m.entity_id for r in results for m in r.matches}
-    with node.store.transaction() as tx:
-        records = tx.records.get_many(node.viewer(actor), wanted)
+    records = tx.records.get_many(viewer, wanted)
     outcomes = []
     for result in results:
         matches = [_found(records, m) for m in result.matches if m.entity_id in records]
@@ -119,12 +117,16 @@ def _found(records: dict[str, Record], match: Match) -> FoundMatch:
 def search(
     node: Node, actor: Actor, query: MatchQuery, *, limit: int = 10, threshold: float = SEARCH_THRESHOLD
 ) -> SearchOutcome:
-    """The best matches among what the actor may see, and the restricted hits the owners allow it to learn."""
+    """The best matches among what the actor may see, and the restricted hits the owners allow it to learn.
+
+    One transaction: the matched records are read, the search audited and the owners notified together.
+    """
     _check(limit, threshold)
     index = live_index(node)
-    result = index.search(query, _allowed(node, actor), limit=limit, threshold=threshold)
-    outcome = _outcomes(node, actor, index, [result])[0]
+    viewer = node.viewer(actor)
     with node.store.transaction() as tx:
+        result = index.search(query, _allowed(tx, viewer), limit=limit, threshold=threshold)
+        outcome = _outcomes(tx, viewer, index, [result])[0]
         log(
             tx,
             node,
@@ -148,12 +150,19 @@ def screen(
     threshold: float = SCREENING_THRESHOLD,
     progress: Callable[[int, int], Any] | None = None,
 ) -> list[SearchOutcome]:
-    """Screen a batch (a manifest) on all cores; one outcome per query, in input order."""
+    """Screen a batch (a manifest) on all cores; one outcome per query, in input order.
+
+    The matching runs outside any transaction (a manifest may take a while); the matched records are then
+    read, the screening audited and the owners notified in one.
+    """
     _check(limit, threshold)
     index = live_index(node)
-    results = screen_many(index, queries, _allowed(node, actor), limit=limit, threshold=threshold, progress=progress)
-    outcomes = _outcomes(node, actor, index, results)
+    viewer = node.viewer(actor)
     with node.store.transaction() as tx:
+        allowed = _allowed(tx, viewer)
+    results = screen_many(index, queries, allowed, limit=limit, threshold=threshold, progress=progress)
+    with node.store.transaction() as tx:
+        outcomes = _outcomes(tx, viewer, index, results)
         ids = list(dict.fromkeys(i for o in outcomes for i in [*(m.record.id for m in o.matches), *o.notified]))
         log(
             tx,
