@@ -28,7 +28,7 @@ from ictdb.services.audit import log
 from ictdb.services.cooperation import events
 from ictdb.services.node import Node
 from ictdb.services.records import check_references
-from ictdb.storage.records import Held
+from ictdb.storage.records import Held, NewRecord
 from ictdb.storage.store import Tx
 
 Progress = Callable[[int, int], None]
@@ -192,7 +192,8 @@ def _import(
             ids[item.key] = node.new_id(item.body.schema_name)
     summary.ids_by_key = ids
     envelope_cache: dict[object, Envelope] = {}
-    pending: list[tuple[Record, str | None]] = []
+    fresh: list[tuple[NewRecord, str | None]] = []
+    settled = 0
     for done, item in enumerate(staged, 1):
         try:
             cache_key = item.envelope
@@ -204,27 +205,33 @@ def _import(
             raise _fail(summary.source, item, exc) from None
         held = existing.get(item.key)
         if held is None:
-            # Body and envelope are validated already; validating the whole record again would double the cost.
-            record = Record.model_construct(
-                id=ids[item.key],
-                body=body,  # type: ignore[arg-type]  # every Body subclass is a member of the union
-                envelope=envelope,
-                created_by=actor.username,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-            pending.append((record, item.key))
+            record = NewRecord(ids[item.key], body, envelope, actor.username, now, now)
+            fresh.append((record, item.key))
             summary.created.append(record.id)
-            if len(pending) >= BATCH:
-                tx.records.insert(pending)
-                pending = []
         else:
+            settled += 1
             new_envelope = _kept_envelope(item.envelope, envelope, held)
             if held.same_as(body, new_envelope):
                 summary.unchanged.append(held.id)
             else:
                 _update(tx, summary, actor, held.record(), body, new_envelope, now)
-        if progress and (done % 1000 == 0 or done == len(staged)):
-            progress(done, len(staged))
-    tx.records.insert(pending)
+        if progress and done % 1000 == 0:
+            progress(settled, len(staged))
+    _write_new(tx, fresh, progress, settled, len(staged))
+
+
+def _write_new(
+    tx: Tx, fresh: list[tuple[NewRecord, str | None]], progress: Progress | None, settled: int, total: int
+) -> None:
+    """Store the new records in id order, a batch at a time.
+
+    Ids are random, so in file order every row would land on a random page of each index keyed by id;
+    in id order each batch extends those indexes at their end, which the database does several times faster.
+    """
+    fresh.sort(key=lambda pair: pair[0].id)
+    for start in range(0, len(fresh), BATCH):
+        tx.records.insert(fresh[start : start + BATCH])
+        if progress:
+            progress(settled + min(start + BATCH, len(fresh)), total)
+    if progress and not fresh:
+        progress(total, total)
