@@ -132,3 +132,51 @@ def test_a_partner_resolving_records_into_a_watched_cluster_alerts_the_watcher(n
     resolution.judge(node, a["JO-GID"], other.id, first.id, "not-same")
     assert len(inbox.inbox(node, a["FR-DGSI"]).alerts) == 1
     assert inbox.inbox(node, a["JO-GID"]).alerts == []
+
+
+def _person(node: Node, actor, name: str, distribution: str = "members", **body: object):  # type: ignore[no-untyped-def]
+    data = {"schema": "Person", "names": [name], **body}
+    return records.add_record(node, actor, parse_body(data), EnvelopeInput(distribution=distribution))
+
+
+def test_automatic_judgements_alert_the_watchers_of_the_cluster_they_grow(node: Node) -> None:
+    a = seed_agencies(node)
+    first = _person(node, a["FR-DGSI"], "Karim Benali", birth_dates=["1979-03-02"], nationalities=["FR"])
+    second = _person(node, a["FR-DGSI"], "Karim Ben Ali", birth_dates=["1979"])
+    resolution.judge(node, a["FR-DGSI"], first.id, second.id, "same")
+    watches.add_watch(node, a["FR-DGSI"], first.id, kind=WatchTarget.CLUSTER)
+    joiner = _person(node, a["JO-GID"], "Karim Benali", birth_dates=["1979-03-02"], nationalities=["FR"])
+    hidden = _person(node, a["JO-GID"], "Karim Benali", "owner", birth_dates=["1979-03-02"])
+
+    summary = resolution.resolve(node, a["JO-GID"], threshold=0.7, auto_above=0.9)
+    assert summary.auto_judged >= 2  # the joiner and the record FR-DGSI may not see, both into the cluster
+    alerts = inbox.inbox(node, a["FR-DGSI"]).alerts
+    assert [(x.kind, x.record_id) for x in alerts] == [(AlertKind.CLUSTER, joiner.id)]
+    assert alerts[0].payload["by_agency"] == "JO-GID" and alerts[0].payload["cluster"] == first.id
+    assert hidden.id not in str(alerts[0].payload)
+    # a second run judges nothing new and alerts nobody again
+    resolution.resolve(node, a["JO-GID"], threshold=0.7, auto_above=0.9)
+    assert len(inbox.inbox(node, a["FR-DGSI"]).alerts) == 1
+
+
+def test_a_batch_run_judging_same_alerts_the_watchers_of_the_cluster(node: Node) -> None:
+    from ictdb.services import splink_batch
+    from ictdb.services.directory import node_admin
+
+    a = seed_agencies(node)
+    first = ["Omar", "Khalid", "Yusuf", "Ibrahim", "Hassan", "Tariq", "Said", "Anwar"]
+    last = ["Haddad", "Qasimi", "Tamimi", "Shami", "Masri", "Halabi", "Rawi", "Juburi"]
+    pairs = []
+    for i, (given, family) in enumerate((g, f) for g in first for f in last):
+        born = f"{1960 + i % 30}-0{1 + i % 9}-1{i % 9}"
+        mine = _person(node, a["FR-DGSI"], f"{given} al-{family}", birth_dates=[born])
+        theirs = _person(node, a["JO-GID"], f"{given} {family}", birth_dates=[born])
+        pairs.append((mine.id, theirs.id))
+    watched, joiner = pairs[0]
+    watches.add_watch(node, a["FR-DGSI"], watched, kind=WatchTarget.CLUSTER)
+
+    summary = splink_batch.batch_resolve(node, node_admin(node), threshold=0.9, auto_above=0.95)
+    assert summary.auto_judged >= 0.8 * len(pairs)
+    assert joiner in resolution.cluster_view(node, a["FR-DGSI"], watched).members
+    alerts = inbox.inbox(node, a["FR-DGSI"]).alerts
+    assert [(x.kind, x.record_id, x.payload["cluster"]) for x in alerts] == [(AlertKind.CLUSTER, joiner, watched)]

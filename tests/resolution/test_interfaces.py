@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from api.client import in_process
 from factories import person, seed_agencies
@@ -80,3 +81,29 @@ def test_the_api_hides_pairs_with_a_record_the_caller_may_not_see(node: Node) ->
         assert [j["verdict"] for j in history] == ["same", "withdrawn"]
         assert client.get(f"/api/v1/network/{shared.id}/neighbours", headers=bearer["FR-DGSI"]).status_code == 200
         assert client.get(f"/api/v1/network/{secret.id}/neighbours", headers=bearer["FR-DGSI"]).status_code == 404
+
+
+def test_a_batch_pass_from_the_command_line_is_for_the_node_operator(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "init", "--agency", "FR-DGSI", "--name", "DGSI", "--country", "FR")
+    run(database_url, "agency", "create", "JO-GID", "--name", "GID", "--country", "JO")
+    run(database_url, "user", "create", "analyst.jo", "--agency", "JO-GID", "--role", "analyst")
+    first = ["Omar", "Khalid", "Yusuf", "Ibrahim", "Hassan", "Tariq", "Said", "Anwar"]
+    last = ["Haddad", "Qasimi", "Tamimi", "Shami", "Masri", "Halabi", "Rawi", "Juburi"]
+    for agency, spelling in (("FR-DGSI", "{} al-{}"), ("JO-GID", "{} {}")):
+        lines = [
+            json.dumps({"id": f"X{i}", "schema": "Person", "names": [spelling.format(a, b)], "birth_dates": [born]})
+            for i, (a, b, born) in enumerate(
+                (a, b, f"{1960 + i % 30}-0{1 + i % 9}-1{i % 9}")
+                for i, (a, b) in enumerate((a, b) for a in first for b in last)
+            )
+        ]
+        source = tmp_path / f"{agency}.jsonl"
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        run(database_url, "--as", agency, "import", "entities", str(source))
+    refused = run(database_url, "--as", "JO-GID:analyst.jo", "resolve", "--batch", code=4)
+    assert "node" in refused.stderr.lower()
+    summary = json.loads(run(database_url, "resolve", "--batch", "--auto-above", "0.95", "--json").stdout)
+    assert summary["scope"] == "node" and summary["threshold"] == 0.9
+    assert summary["proposals"] >= 0.9 * 64 and summary["auto_judged"] >= 0.8 * 64
+    listed = json.loads(run(database_url, "--as", "JO-GID:analyst.jo", "proposals", "--all", "--json").stdout)
+    assert listed["total"] == summary["proposals"]

@@ -9,7 +9,7 @@ import pytest
 from factories import seed_agencies
 from ictdb.model.actors import Actor
 from ictdb.model.envelope import EnvelopeInput
-from ictdb.model.errors import NotFound, ValidationError
+from ictdb.model.errors import Forbidden, NotFound, ValidationError
 from ictdb.model.resolution import AUTO_JUDGE, Pair, Verdict
 from ictdb.model.stored import Record, parse_body
 from ictdb.services import records, resolution
@@ -192,6 +192,15 @@ def test_splink_batch_files_proposals_from_our_keys(node: Node) -> None:
 
     actors = seed_agencies(node)
     fr, jo = actors["FR-DGSI"], actors["JO-GID"]
+    pairs = _pairs_across_two_agencies(node, fr, jo)
+    summary = splink_batch.batch_resolve(node, node_admin(node), threshold=0.9)
+    found = {p.pair for p in resolution.list_proposals(node, fr, limit=1000).proposals}
+    assert summary.scope == "node" and summary.proposals == len(found)
+    assert len(found & set(pairs)) >= 0.9 * len(pairs)
+    assert len(found - set(pairs)) <= 0.1 * len(pairs)
+
+
+def _pairs_across_two_agencies(node: Node, fr: Actor, jo: Actor) -> list[Pair]:
     first = ["Omar", "Khalid", "Yusuf", "Ibrahim", "Hassan", "Tariq", "Said", "Anwar"]
     last = ["Haddad", "Qasimi", "Tamimi", "Shami", "Masri", "Halabi", "Rawi", "Juburi"]
     pairs = []
@@ -200,8 +209,29 @@ def test_splink_batch_files_proposals_from_our_keys(node: Node) -> None:
         one = add(node, fr, names=[f"{a} al-{b}"], birth_dates=[born])
         two = add(node, jo, names=[f"{a} {b}"], birth_dates=[born])
         pairs.append(Pair.of(one.id, two.id))
-    summary = splink_batch.batch_resolve(node, node_admin(node), threshold=0.9)
-    found = {p.pair for p in resolution.list_proposals(node, fr, limit=1000).proposals}
-    assert summary.scope == "node" and summary.proposals == len(found)
-    assert len(found & set(pairs)) >= 0.9 * len(pairs)
-    assert len(found - set(pairs)) <= 0.1 * len(pairs)
+    return pairs
+
+
+def test_a_batch_pass_judges_same_inside_its_clusters_and_keeps_a_not_same_apart(node: Node) -> None:
+    from ictdb.services import splink_batch
+    from ictdb.services.directory import node_admin
+
+    actors = seed_agencies(node)
+    fr, jo = actors["FR-DGSI"], actors["JO-GID"]
+    pairs = _pairs_across_two_agencies(node, fr, jo)
+    vetoed = pairs[0]
+    resolution.judge(node, jo, vetoed.left, vetoed.right, "not-same", reason="different fathers")
+    with pytest.raises(Forbidden):
+        splink_batch.batch_resolve(node, fr)
+
+    summary = splink_batch.batch_resolve(node, node_admin(node), threshold=0.9, auto_above=0.95)
+    clusters = {tuple(c) for c in resolution.clusters(node, fr).clusters}
+    assert summary.auto_judged >= 0.8 * len(pairs) and summary.scope == "node"
+    assert len(clusters & {(p.left, p.right) for p in pairs}) == summary.auto_judged
+    assert all(len(c) == 2 for c in clusters)
+    assert resolution.cluster_view(node, fr, vetoed.left).members == (vetoed.left,)
+    judged = resolution.pair_history(node, fr, pairs[1].left, pairs[1].right)
+    assert [(j.verdict, j.judge) for j in judged] == [(Verdict.SAME, AUTO_JUDGE)] and judged[0].score >= 0.95
+    # a second pass finds the same pairs and judges nothing again
+    again = splink_batch.batch_resolve(node, node_admin(node), threshold=0.9, auto_above=0.95)
+    assert again.auto_judged == 0 and again.new_proposals == 0 and again.proposals == summary.proposals

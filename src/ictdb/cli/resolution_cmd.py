@@ -9,8 +9,9 @@ import typer
 
 from ictdb.cli.context import out, progress_bar, state
 from ictdb.model.errors import ValidationError
-from ictdb.services import resolution
+from ictdb.services import resolution, splink_batch
 from ictdb.services.resolution import PROPOSAL_THRESHOLD
+from ictdb.services.splink_batch import PROPOSAL_THRESHOLD as BATCH_THRESHOLD
 
 cluster_app = typer.Typer(help="Clusters of records judged to be one person or group.", no_args_is_help=True)
 
@@ -31,13 +32,21 @@ def resolve_cmd(
         str | None, typer.Option("--since", help="compare only records written since (YYYY-MM-DD)")
     ] = None,
     threshold: Annotated[
-        float, typer.Option("--threshold", help="file pairs scoring at least this")
-    ] = PROPOSAL_THRESHOLD,
+        float | None,
+        typer.Option(
+            "--threshold",
+            help=f"file pairs scoring at least this (default {PROPOSAL_THRESHOLD}; --batch: {BATCH_THRESHOLD})",
+        ),
+    ] = None,
     auto_above: Annotated[
         float | None, typer.Option("--auto-above", help="judge pairs scoring at least this `same` automatically")
     ] = None,
     node_wide: Annotated[
-        bool, typer.Option("--node-wide", help="node operator's batch run over every record (node admins)")
+        bool, typer.Option("--node-wide", help="node operator's run over every record (node admins)")
+    ] = False,
+    batch: Annotated[
+        bool,
+        typer.Option("--batch", help="node operator's full pass over every person, by the batch model (node admins)"),
     ] = False,
 ) -> None:
     """Find candidate pairs of persons and groups, score them and file proposals, most likely first.
@@ -45,16 +54,23 @@ def resolve_cmd(
     Example: ictdb --as FR-DGSI resolve --threshold 0.7 --auto-above 0.97
     """
     c = state(ctx)
-    with progress_bar("resolving") as progress:
-        summary = resolution.resolve(
-            c.node(),
-            c.actor(),
-            since=_since(since),
-            threshold=threshold,
-            auto_above=auto_above,
-            node_wide=node_wide,
-            progress=progress,
+    if batch:
+        if since:
+            raise ValidationError("a batch pass reads every person: use --since without --batch", "since")
+        summary = splink_batch.batch_resolve(
+            c.node(), c.actor(), threshold=BATCH_THRESHOLD if threshold is None else threshold, auto_above=auto_above
         )
+    else:
+        with progress_bar("resolving") as progress:
+            summary = resolution.resolve(
+                c.node(),
+                c.actor(),
+                since=_since(since),
+                threshold=PROPOSAL_THRESHOLD if threshold is None else threshold,
+                auto_above=auto_above,
+                node_wide=node_wide,
+                progress=progress,
+            )
 
     def human() -> None:
         out.print(

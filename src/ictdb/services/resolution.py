@@ -15,9 +15,10 @@ may then rest on memberships a viewer cannot see (the explanation shown to that 
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Hashable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +42,7 @@ from ictdb.model.resolution import (
 from ictdb.model.stored import Record, body_to_data
 from ictdb.model.vocab import Role
 from ictdb.policy.roles import require
-from ictdb.policy.visibility import Viewer, may_reach
+from ictdb.policy.visibility import Reach, Viewer, may_reach, reach_of
 from ictdb.services.audit import log
 from ictdb.services.cooperation import events
 from ictdb.services.name_index import Tag, live_index
@@ -100,6 +101,63 @@ def profile_of(record: Record, organizations: dict[str, list[str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """A person's or group's profile as the resolver keeps it between runs, with its reach and last write."""
+
+    profile: Profile
+    reach: Reach
+    updated_at: datetime
+
+
+class HeldProfiles:
+    """Every live person's and group's profile, kept in step with the store between runs.
+
+    Like the live name index: read in full on first use, then, before each run, only the records written
+    since the last read (deleted ones dropped), so that an incremental run on a large node reads the new
+    records, not the holding. Each profile keeps its record's reach, and a run sees only those its viewer may
+    reach (the visibility rule the name index applies to candidates), or every one for the node operator.
+    """
+
+    def __init__(self) -> None:
+        self.held: dict[str, Held] = {}
+        self.counted: int | None = None
+        self.since: datetime | None = None
+        self.lock = threading.Lock()
+
+    def refresh(self, node: Node) -> dict[str, Held]:
+        """A snapshot of the profiles as of now."""
+        with self.lock, node.store.transaction() as tx:
+            counted = tx.records.change_count()
+            if counted != self.counted:
+                newest = tx.records.newest_write()
+                changed = tx.records.matchable(SCHEMAS, changed_since=self.since if self.counted is not None else None)
+                for stored, deleted in changed:
+                    record = stored.record
+                    self.held.pop(record.id, None)
+                    profile = None if deleted else profile_of(record)
+                    if profile is not None and profile.names:
+                        reach = reach_of(record.envelope, stored.audience)
+                        self.held[record.id] = Held(profile, reach, record.updated_at)
+                self.counted, self.since = counted, newest or self.since
+            return dict(self.held)
+
+
+def held_profiles(node: Node) -> dict[str, Held]:
+    """The node's profiles, brought up to date (see ``HeldProfiles``)."""
+    cache = node.caches.get("resolution_profiles")
+    if cache is None:
+        cache = node.caches["resolution_profiles"] = HeldProfiles()
+    profiles: dict[str, Held] = cache.refresh(node)
+    return profiles
+
+
+def _with_organizations(profile: Profile, organizations: dict[str, list[str]] | None) -> Profile:
+    if not organizations:
+        return profile
+    return replace(profile, organizations={org: tuple(via) for org, via in organizations.items()})
+
+
+@dataclass(frozen=True, slots=True)
 class ResolveSummary:
     run_id: int
     scope: str
@@ -114,7 +172,7 @@ class ResolveSummary:
     auto_above: float | None
 
 
-def _check_thresholds(threshold: float, auto_above: float | None) -> None:
+def check_thresholds(threshold: float, auto_above: float | None) -> None:
     if not 0.0 < threshold <= 1.0:
         raise ValidationError("the threshold must be above 0 and at most 1", "threshold")
     if auto_above is not None and not threshold <= auto_above <= 1.0:
@@ -137,24 +195,21 @@ def resolve(
     incremental run after new records arrive.
     """
     require(actor, Role.ANALYST, "resolution")
-    _check_thresholds(threshold, auto_above)
+    check_thresholds(threshold, auto_above)
     if node_wide:
         require(actor, Role.NODE_ADMIN, "a node-wide resolution run")
     started = time.perf_counter()
     viewer = node.viewer(actor)
     index = live_index(node)
+    held = held_profiles(node)
     with node.store.transaction() as tx:
         repo = _repo(tx)
         run_id = repo.start_run(actor.username, actor.agency, "node" if node_wide else "agency", since, node.now())
         groups = tx.directory.groups_of(actor.agency)
-        if node_wide:
-            stored = [s.record for s, _ in tx.records.matchable(SCHEMAS)]
-            memberships = repo.memberships(None)
-        else:
-            stored = list(tx.records.stream(viewer, schemas=SCHEMAS))
-            memberships = repo.memberships(viewer)
-    profiles = {r.id: p for r in stored if (p := profile_of(r, memberships.get(r.id))) is not None and p.names}
-    queries = [r.id for r in stored if since is None or r.updated_at >= since]
+        memberships = repo.memberships(None if node_wide else viewer)
+    seen = [(k, h) for k, h in sorted(held.items()) if node_wide or may_reach(viewer, h.reach, groups)]
+    profiles = {k: _with_organizations(h.profile, memberships.get(k)) for k, h in seen}
+    queries = [k for k, h in seen if since is None or h.updated_at >= since]
 
     def allowed(tag: Hashable) -> bool:
         return node_wide or (isinstance(tag, Tag) and may_reach(viewer, tag.reach, groups))
@@ -174,8 +229,12 @@ def file_pairs(
     threshold: float,
     auto_above: float | None,
     node_wide: bool,
+    judgeable: Collection[Pair] | None = None,
 ) -> ResolveSummary:
-    """File scored pairs as proposals, judge those above ``auto_above``, and close the run with its summary."""
+    """File scored pairs as proposals, judge those above ``auto_above``, and close the run with its summary.
+
+    ``judgeable``: when given, only these pairs may be judged automatically (a batch run's pairs inside one
+    of its clusters)."""
     viewer = node.viewer(actor)
     ranked = sorted(found.items(), key=lambda item: (-item[1].score, item[0]))
     now = node.now()
@@ -194,10 +253,12 @@ def file_pairs(
                     pair, Verdict.SAME, AUTO_JUDGE, actor.agency, now, "score above the configured confidence", s.score
                 )
                 for pair, s in ranked
-                if s.score >= auto_above and pair not in known
+                if s.score >= auto_above and pair not in known and (judgeable is None or pair in judgeable)
             ]
-            repo.add_judgements(automatic)
-        refused = cluster(repo.judgements(viewer)).refused if automatic else []
+            # watchers of the clusters these grow hear of it, as for a judgement by hand
+            events.clusters_joined(tx, node, actor, repo.add_judgements(automatic), node_run=node_wide)
+        judged = {record for j in automatic for record in (j.pair.left, j.pair.right)}
+        refused = cluster(_component_judgements(repo, viewer, judged)).refused if automatic else []
         stats = {
             "records": len(profiles),
             "compared": compared,
@@ -301,7 +362,7 @@ def _record(node: Node, actor: Actor, first: str, second: str, verdict: Verdict,
         if verdict is Verdict.SAME:
             related = _component_judgements(repo, viewer, {pair.left, pair.right})
             refused = [r for r in cluster(related).refused if r.same.id == new_id]
-            events.cluster_joined(tx, node, actor, new_id, pair)
+            events.clusters_joined(tx, node, actor, [new_id])
     return JudgeOutcome(recorded, previous, refused)
 
 

@@ -135,6 +135,15 @@ class Resolution:
                     out[judgement.pair] = judgement
         return out
 
+    def current_not_same(self) -> list[Pair]:
+        """Pairs whose judgement in force is ``not-same``, over the whole node. A batch run's bookkeeping: no
+        viewer (the run compares every record; what it files is shown through the filter)."""
+        newest = select(func.max(J.id)).group_by(J.left_id, J.right_id).scalar_subquery()
+        rows = self.c.execute(
+            select(J.left_id, J.right_id).where(J.id.in_(newest), J.verdict == Verdict.NOT_SAME.value)
+        )
+        return [Pair(left, right) for left, right in rows]
+
     def history(self, viewer: Viewer, pair: Pair) -> list[Judgement]:
         query = (
             select(t.resolution_judgements)

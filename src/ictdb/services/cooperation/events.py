@@ -7,8 +7,9 @@ Each function here turns one kind of event into inbox alerts (and their queued w
   * a search or screening matched (``matched``): owners of restricted records are told by hit policy, with
     a hit reference the searcher may quote in a request when the policy is hit-no-hit; watchers of a record
     a screening matched hear of the screening;
-  * a ``same`` judgement grew a cluster (``cluster_joined``, called by resolution in the judgement's
-    transaction): watchers of that cluster hear which records joined it, as they see the cluster.
+  * ``same`` judgements grew a cluster (``clusters_joined``, called by resolution in the transaction that
+    records them, whether an analyst, the automatic judge or a batch run judged): watchers of that cluster
+    hear which records joined it, as they see the cluster.
 An alert goes only to an agency that, at that moment, may see every record it names (checked in SQL with
 the visibility predicate); the agency that caused the event is not alerted about its own act.
 """
@@ -16,13 +17,13 @@ the visibility predicate); the agency that caused the event is not alerted about
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ictdb.model.actors import Actor
 from ictdb.model.cooperation import AlertKind, Hit, HitRecord, WatchTarget
 from ictdb.model.records import Designation, Movement
-from ictdb.model.resolution import Judgement, Pair, cluster
+from ictdb.model.resolution import Judgement, cluster
 from ictdb.model.stored import Record, parse_body
 from ictdb.model.vocab import HitPolicy
 from ictdb.policy.hits import outcome_of
@@ -35,7 +36,7 @@ from ictdb.storage.store import Tx
 if TYPE_CHECKING:
     from ictdb.services.search import SearchOutcome
 
-__all__ = ["cluster_joined", "matched", "record_written", "records_changed"]
+__all__ = ["clusters_joined", "matched", "record_written", "records_changed"]
 
 
 def _brief(record: Record) -> dict[str, Any]:
@@ -263,33 +264,46 @@ def _screening_alerts(tx: Tx, node: Node, actor: Actor, scores: dict[str, float]
             )
 
 
-def cluster_joined(tx: Tx, node: Node, actor: Actor, judgement_id: int, pair: Pair) -> None:
-    """A ``same`` judgement on ``pair`` was recorded in ``tx``: watchers of the cluster it grew hear who joined.
+def clusters_joined(
+    tx: Tx, node: Node, actor: Actor, judgement_ids: Collection[int], *, node_run: bool = False
+) -> None:
+    """``same`` judgements were recorded in ``tx`` (by an analyst, the automatic judge or a batch run):
+    watchers of each cluster they grew hear which records joined it, once per record, however many of the
+    judgements brought it in.
 
     Clusters are computed as each watcher sees them (from the judgements on records it may see), so a
     watcher learns only of records it may see joining through judgements it may see. A cluster watch names
-    the cluster by one of its records (its id when watched); it follows the cluster as it grows.
+    the cluster by one of its records (its id when watched); it follows the cluster as it grows. One pass
+    per watching agency, from its watched records outwards, whatever the number of judgements: a node
+    without cluster watches pays one query.
+
+    ``node_run``: the judgements come from the node operator's run over every record, which no analyst of
+    the operator's agency made either, so that agency's watchers hear of them too.
     """
+    if not judgement_ids:
+        return
     coop = repo(tx)
     by_agency: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for agency, watch_id, target in coop.cluster_watches():
-        if agency != actor.agency:
+        if node_run or agency != actor.agency:
             by_agency[agency].append((watch_id, target))
+    if not by_agency:
+        return
+    new = set(judgement_ids)
     resolution = Resolution(tx.connection)
     today = node.today()
     for agency, watched in sorted(by_agency.items()):
         viewer = Viewer(agency, today)
-        related = _component(resolution, viewer, {pair.left, pair.right})
-        if not any(j.id == judgement_id for j in related):
-            continue  # the watcher may not see both records of the judgement
-        after = cluster(related).cluster_of(pair.left)
-        if pair.right not in after:
-            continue  # a not-same the watcher sees keeps the two apart
-        before = cluster(j for j in related if j.id != judgement_id)
+        related = _component(resolution, viewer, {target for _, target in watched})
+        if new.isdisjoint(j.id for j in related):
+            continue  # none of the new judgements touches a watched cluster, as this agency sees it
+        after = cluster(related)
+        before = cluster(j for j in related if j.id not in new)
         for watch_id, target in watched:
-            if target not in after:
+            members = after.cluster_of(target)
+            joined = sorted(set(members) - set(before.cluster_of(target)))
+            if not joined:
                 continue
-            joined = sorted(set(after) - set(before.cluster_of(target)))
             found = tx.records.get_many(viewer, joined)
             for record_id in joined:
                 if record_id not in found:
@@ -302,7 +316,7 @@ def cluster_joined(tx: Tx, node: Node, actor: Actor, judgement_id: int, pair: Pa
                     {
                         "watch": watch_id,
                         "cluster": target,
-                        "members": len(after),
+                        "members": len(members),
                         "record": _brief(found[record_id]),
                         "by_agency": actor.agency,
                     },
