@@ -22,10 +22,11 @@ from factories import seed_agencies
 from ictdb.api.app import create_app
 from ictdb.matching import MatchQuery
 from ictdb.model.actors import Actor
+from ictdb.model.cooperation import WatchTarget
 from ictdb.model.envelope import EnvelopeInput
 from ictdb.model.stored import Record, parse_body
 from ictdb.policy.visibility import Viewer, audience_of, may_see
-from ictdb.services import auth, directory, records
+from ictdb.services import auth, directory, records, resolution
 from ictdb.services.cooperation import delivery, requests, watches, webhooks
 from ictdb.services.node import Node
 from ictdb.services.search import search
@@ -100,6 +101,8 @@ def test_cooperation_never_shows_what_the_filter_hides(
     for code, actor in actors.items():
         for rid in _visible(node, made, deleted, groups, code):
             watches.add_watch(node, actor, rid)
+        for watched in persons:  # clusters of every person, seen or not
+            watches.add_watch(node, actor, watched.id, kind=WatchTarget.CLUSTER)
     for _ in range(draw(st.integers(1, 6))):
         writer = actors[draw(st.sampled_from(sorted(CODES)))]
         seen = sorted(r.id for r in persons if r.id in _visible(node, made, deleted, groups, writer.agency))
@@ -117,6 +120,13 @@ def test_cooperation_never_shows_what_the_filter_hides(
         if draw(st.integers(0, 3)) == 0:
             records.delete_record(node, writer, link.id, "test")
             deleted.add(link.id)
+    # same judgements grow the watched clusters: an agency's run, the node operator's run, and by hand
+    resolution.resolve(node, actors[draw(st.sampled_from(sorted(CODES)))], threshold=0.5, auto_above=0.6)
+    resolution.resolve(node, directory.node_admin(node), node_wide=True, threshold=0.5, auto_above=0.6)
+    judge = actors[draw(st.sampled_from(sorted(CODES)))]
+    judgeable = sorted(r.id for r in persons if r.id in _visible(node, made, deleted, groups, judge.agency))
+    if len(judgeable) >= 2:
+        resolution.judge(node, judge, judgeable[0], judgeable[-1], "same")
     for code, actor in actors.items():
         outcome = search(node, actor, MatchQuery(names=("Ammar Khalil",)), limit=100, threshold=0.0)
         for owner, hit in outcome.hit_refs.items():

@@ -321,6 +321,7 @@ def clusters_joined(
                         "by_agency": actor.agency,
                     },
                     record_id=record_id,
+                    about_id=target,  # the alert names the watched record: it goes when the watcher loses sight of it
                 )
 
 
