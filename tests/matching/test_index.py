@@ -83,7 +83,6 @@ def best(index: NameIndex, *names: str, **details: str) -> tuple[str, float]:
         ("Шамиль Басаев", "basayev"),
         ("Басаев Шамиль", "basayev"),
         ("Shamil Basaev", "basayev"),
-        ("العدناني", "adnani"),
         ("Ramzi Yousef", "yousef"),
         ("Ramzi Ahmad Yusuf", "yousef"),
         ("Ayman al-Zawahiri", "zawahiri"),
@@ -99,7 +98,7 @@ def test_finds_the_person_across_scripts_orders_and_spellings(index: NameIndex, 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("Gaddafi Muammar", "qaddafi"), ("Муаммар Каддафи", "qaddafi"), ("Ramzi Yusuf", "yousef")],
+    [("Gaddafi Muammar", "qaddafi"), ("Муаммар Каддафи", "qaddafi"), ("Ramzi Yusuf", "yousef"), ("العدناني", "adnani")],
 )
 def test_part_of_a_longer_listed_name_ranks_first_for_search(index: NameIndex, query: str, expected: str) -> None:
     found, score = best(index, query)
@@ -247,3 +246,46 @@ def test_details_change_the_order_even_for_weaker_names() -> None:
     assert [match.entity_id for match in plain.matches] == ["e0", "e1"]
     result = index.search(MatchQuery(names=("Karim Benali",), document_number="P1100000"), everyone, limit=2)
     assert [match.entity_id for match in result.matches] == ["e0", "e11"]
+
+
+def test_one_word_alone_is_found_but_does_not_raise_an_alert() -> None:
+    index = NameIndex()
+    index.add_many([entry("tsang", "Neil TSANG"), entry("steiger", "Jakob STEIGER"), entry("other", "Neville BROWN")])
+    found, score = best(index, "Neill")
+    assert found == "tsang"
+    assert SEARCH_THRESHOLD <= score < SCREENING_THRESHOLD
+    assert best(index, "Sir Jacob")[1] < SCREENING_THRESHOLD  # the title is dropped: one word is left
+    assert best(index, "Neil Tsang")[1] >= SCREENING_THRESHOLD
+
+
+def test_spellings_that_differ_in_vowels_only_screen_as_one_name() -> None:
+    index = NameIndex()
+    index.add_many([entry("haniyeh", "Ismail HANIYEH"), entry("jaber", "Mohammad JABER"), entry("x", "Ismail KHAN")])
+    assert best(index, "Ismael Haniyah")[0] == "haniyeh"
+    assert best(index, "Ismael Haniyah")[1] >= SCREENING_THRESHOLD
+    assert best(index, "Muhammad Jabir")[1] >= SCREENING_THRESHOLD
+
+
+def test_a_weak_pairing_of_two_parts_costs_no_more_than_leaving_them_unpaired() -> None:
+    index = NameIndex()
+    index.add_many([entry("chi", "Chi Fu CHANG"), entry("wen", "Wen-Fu CHANG")])
+    result = index.search(MatchQuery(names=("Shi-Fu CHANG",)), everyone)
+    assert [match.entity_id for match in result.matches] == ["chi", "wen"]
+    assert result.matches[0].score > result.matches[1].score
+
+
+def test_persian_gh_and_arabic_q_spell_one_letter() -> None:
+    index = NameIndex()
+    index.add_many([entry("araghi", "Abdollah ARAGHI"), entry("arif", "Said ARIF"), entry("qasem", "Qasem SOLEIMANI")])
+    assert best(index, "Abdullah Araqi")[0] == "araghi"
+    found, score = best(index, "Ghasem Soleymani")
+    assert found == "qasem"
+    assert score >= SCREENING_THRESHOLD
+
+
+def test_a_close_spelling_is_scored_even_when_many_names_share_more_keys() -> None:
+    # 150 names share both the first and the last four letters with the query; the right one only the last
+    index = NameIndex()
+    index.add_many(entry(f"n{i}", f"Dare{chr(97 + i // 26 % 26)}{chr(97 + i % 26)}xdorf") for i in range(150))
+    index.add(entry("dahrendorf", "Dahrendorf"))
+    assert best(index, "Darendorf")[0] == "dahrendorf"

@@ -8,7 +8,7 @@ from ictdb.matching.batch import screen_many
 from ictdb.matching.index import Match, MatchEntry, MatchQuery, NameIndex, SearchResult, normalize_gender
 from ictdb.matching.names import Part, analyze
 
-SCREENING_THRESHOLD = 0.83
+SCREENING_THRESHOLD = 0.85
 """Screening alerts at or above this score: about 1% false alerts on the benchmark's negatives."""
 SEARCH_THRESHOLD = 0.5
 """Interactive search shows candidates down to this score; an analyst looks at each."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
 from ictdb.matching.names import Part, analyze
 from ictdb.matching.phonetic import loose
@@ -37,6 +38,7 @@ from ictdb.matching.score import (
     nationality_feature,
     part_weight,
     part_weights,
+    query_strength,
     similarity_matrix,
 )
 from ictdb.model.dates import FuzzyDate
@@ -45,10 +47,25 @@ from ictdb.model.records import Name
 
 PREFIX = 4
 """Characters of a loose key used as its blocking key: long enough to be selective, short enough for typos."""
-CANDIDATES = 60
-"""Names scored in full per query: the best by shared blocking keys."""
+CANDIDATES = 40
+"""Names scored in full per query."""
+SHORTLIST = 150
+"""Names ranked by shared blocking keys, of which ``CANDIDATES`` go on to full scoring."""
+SHORTLIST_ONE_PART = 400
+CANDIDATES_ONE_PART = 60
+"""The same for a query of one part, whose few keys rank names poorly: more are compared in spelling and
+scored in full (one part against one part is cheap)."""
+KEEP_BY_KEYS = 12
+"""Of the full-scoring candidates, this many are the best by shared keys; the rest the most alike in spelling."""
+SPELLING_VARIANTS = 3
+"""Spellings of a query name (its parts' first, second, third keys) compared with the shortlist; every
+spelling of a one-part name."""
 MAX_POSTING_SHARE = 0.05
 """A blocking key held by more than this share of names is used only when the query has nothing rarer."""
+POSTING_BUDGET = 10_000
+"""Name ids read per query at most, rarest keys first: on a large index the common keys' postings are long."""
+DENSE_COUNTING = 250_000
+"""Up to this many names, shared keys are counted in one array over all names (faster than sorting ids)."""
 MAX_QUERY_NAMES = 10
 INITIAL_WEIGHT = 0.25
 """An initial (a part of one letter) identifies about a quarter of what a whole name part does."""
@@ -126,27 +143,49 @@ def blocking_keys(parts: Iterable[Part]) -> set[str]:
     for part in parts:
         for key in part.keys:
             keys.add("p" + key[:PREFIX])
-            if len(key) > PREFIX + 1:
-                keys.add("e" + key[-PREFIX:])  # a different first letter (Qaddafi, Gaddafi) still shares the end
+            if len(key) >= PREFIX:
+                keys.add(
+                    "e" + key[-PREFIX:]
+                )  # a different start (Qaddafi, Gaddafi; Azhar, Mazhar) still shares the end
         for skeleton in part.skeletons:
             if len(skeleton) >= 2:
                 keys.add("s" + skeleton.lower())
         for spelling, _ in part.weighted:
             key = loose(spelling)
             keys.add("p" + key[:PREFIX])
-            if len(key) > PREFIX + 1:
+            if len(key) >= PREFIX:
                 keys.add("e" + key[-PREFIX:])
     return keys
 
 
+_Features = dict[str, tuple[float, dict[str, Any]] | None]
+_Ints = np.ndarray[Any, np.dtype[np.int64]]
+_Floats = np.ndarray[Any, np.dtype[np.float64]]
+_Steps = tuple[list[list[int]], list[list[int]], list[list[float]]]
+"""Per alignment step, per candidate name: the query part paired (-1 for none), the name's part, the similarity."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Best:
-    """The best-matching name of an entry: its score, the query name, the matched name and the part pairs."""
+    """The best-matching name of an entry: its score, the query name, the matched name and how to find the
+    part pairs (the alignment's steps and the name's row in them; read only for the matches returned)."""
 
     score: float
     text: str
     name_id: int
-    pairs: tuple[tuple[int, int, float], ...]
+    steps: _Steps
+    row: int
+
+    @property
+    def pairs(self) -> tuple[tuple[int, int, float], ...]:
+        """(query part, matched part, similarity) of each aligned pair, in the order they were paired."""
+        query_parts, matched_parts, similarities = self.steps
+        row = self.row
+        return tuple(
+            (i[row], j[row], value[row])
+            for i, j, value in zip(query_parts, matched_parts, similarities, strict=True)
+            if i[row] >= 0
+        )
 
 
 def _feature_bounds(prepared: _Prepared) -> tuple[float, float]:
@@ -176,10 +215,9 @@ class _Prepared:
     document: str | None
     schema: str | None
 
-
-_Features = dict[str, tuple[float, dict[str, Any]] | None]
-_Ints = np.ndarray[Any, np.dtype[np.int64]]
-_Floats = np.ndarray[Any, np.dtype[np.float64]]
+    @property
+    def has_details(self) -> bool:
+        return self.birth_date is not None or bool(self.nationality or self.gender or self.document)
 
 
 class NameIndex:
@@ -195,6 +233,7 @@ class NameIndex:
         self._slot: dict[str, int] = {}
         self._name_entry: array[int] = array("i")
         self._name_text: list[str] = []
+        self._name_spelling: list[str] = []
         self._name_start: array[int] = array("i", [0])
         self._name_parts: array[int] = array("i")
         self._entry_names: list[tuple[int, ...]] = []
@@ -249,6 +288,7 @@ class NameIndex:
             name_id = len(self._name_text)
             self._name_entry.append(slot)
             self._name_text.append(name.value)
+            self._name_spelling.append(" ".join(sorted(part.key for part in parts)))
             numbers = [self._part_number(part) for part in parts]
             self._name_parts.extend(numbers)
             self._name_start.append(len(self._name_parts))
@@ -308,7 +348,7 @@ class NameIndex:
         weights[initial] *= INITIAL_WEIGHT
         return weights
 
-    def _candidate_names(self, parts_list: Sequence[tuple[Part, ...]]) -> _Ints:
+    def _candidate_names(self, parts_list: Sequence[tuple[Part, ...]], shortlist: int) -> _Ints:
         keys: set[str] = set()
         for parts in parts_list:
             keys |= blocking_keys(parts)
@@ -322,16 +362,52 @@ class NameIndex:
             first = np.frombuffer(postings[0], dtype=np.int32)
             if len(postings) > 1:
                 first = np.intersect1d(first, np.frombuffer(postings[1], dtype=np.int32), assume_unique=False)
-            return first[:CANDIDATES].astype(np.int64)
+            return first[:shortlist].astype(np.int64)
+        usable.sort(key=len)
+        spent = 0
+        for count, posting in enumerate(usable):
+            spent += len(posting)
+            if spent > POSTING_BUDGET and count:
+                del usable[count:]  # the commoner keys add little to the rank and cost the most
+                break
         lengths = np.array([len(posting) for posting in usable])
         weights = np.repeat(np.log1p(cap / lengths), lengths)
-        ids, inverse = np.unique(
-            np.concatenate([np.frombuffer(posting, dtype=np.int32) for posting in usable]), return_inverse=True
-        )
-        if len(ids) <= CANDIDATES:
+        found = np.concatenate([np.frombuffer(posting, dtype=np.int32) for posting in usable])
+        if len(self._name_text) <= DENSE_COUNTING:
+            dense = np.bincount(found, weights=weights, minlength=len(self._name_text))
+            ids = np.flatnonzero(dense)
+            totals = dense[ids]
+        else:
+            ids, inverse = np.unique(found, return_inverse=True)
+            totals = np.bincount(inverse, weights=weights)
+        if len(ids) <= KEEP_BY_KEYS:
             return ids.astype(np.int64)
-        totals = np.bincount(inverse, weights=weights)
-        return ids[np.argpartition(-totals, CANDIDATES)[:CANDIDATES]].astype(np.int64)
+        if len(ids) > shortlist:
+            best = np.argpartition(-totals, shortlist)[:shortlist]
+            ids, totals = ids[best], totals[best]
+        return ids[np.argsort(-totals, kind="stable")].astype(np.int64)
+
+    def _shortlist(self, parts_list: Sequence[tuple[Part, ...]], ranked: _Ints, size: int) -> _Ints:
+        """``size`` of the names ranked by shared keys: the first few, then the most alike in spelling.
+
+        Shared keys rank a one-word query poorly on a large list (every name with the same four first
+        letters ties); one batch of ``fuzz.ratio`` over the names' primary keys, sorted (``token_sort_ratio``
+        with the sorting done once at indexing), finds the close ones.
+        """
+        if len(ranked) <= size:
+            return ranked
+        queries: list[str] = []
+        for parts in parts_list:
+            variants = max(len(part.keys) for part in parts)
+            for k in range(variants if len(parts) == 1 else min(variants, SPELLING_VARIANTS)):
+                queries.append(" ".join(sorted(part.keys[min(k, len(part.keys) - 1)] for part in parts)))
+        rest = ranked[KEEP_BY_KEYS:]
+        spellings = self._name_spelling
+        alike = process.cdist(
+            queries, [spellings[name_id] for name_id in rest.tolist()], scorer=fuzz.ratio, dtype=np.uint8
+        ).max(axis=0)
+        chosen = np.argsort(-alike.astype(np.int16), kind="stable")[: size - KEEP_BY_KEYS]
+        return np.concatenate([ranked[:KEEP_BY_KEYS], rest[chosen]])
 
     def _prepare(self, query: MatchQuery) -> _Prepared:
         names = [(text, analyze(text)) for text in query.names[:MAX_QUERY_NAMES] if isinstance(text, str)]
@@ -345,8 +421,9 @@ class NameIndex:
             schema=query.schema,
         )
 
-    def _best_names(self, prepared: _Prepared, name_ids: list[int]) -> list[_Best]:
-        """For each candidate name, its best alignment with one of the query's names (the first on ties)."""
+    def _best_names(self, prepared: _Prepared, name_ids: list[int]) -> tuple[list[float], list[int], list[_Steps]]:
+        """For each candidate name, its best score against the query's names and which query name gave it (the
+        first on ties), and each query name's alignment steps."""
         count = len(name_ids)
         ids = np.array(name_ids, dtype=np.int64)
         starts = np.frombuffer(self._name_start, dtype=np.int32)
@@ -361,40 +438,50 @@ class NameIndex:
         place[present] = columns
         candidates = [self._parts[number] for number in distinct.tolist()]
         weights = np.where(present, self._weights(numbers), 0.0)
-        best: list[_Best | None] = [None] * count
-        for text, parts in prepared.names:
+        best = np.full(count, -1.0)
+        chosen = np.zeros(count, dtype=np.int64)
+        every_steps: list[_Steps] = []
+        for position, (_, parts) in enumerate(prepared.names):
             similarity = similarity_matrix(parts, candidates)[:, place]  # (query part, name, candidate part)
             query_weights = np.array([self._query_weight(part) for part in parts])
-            scores, pairs = _align(similarity.transpose(1, 0, 2), present, query_weights, weights)
-            for position, score in enumerate(scores.tolist()):
-                if best[position] is None or score > best[position].score:  # type: ignore[union-attr]
-                    best[position] = _Best(score, text, name_ids[position], pairs[position])
-        return [item for item in best if item is not None]
+            scores, steps = _align(similarity.transpose(1, 0, 2), present, query_weights, weights)
+            scores *= query_strength(parts)
+            every_steps.append(steps)
+            better = scores > best
+            best = np.where(better, scores, best)
+            chosen = np.where(better, position, chosen)
+        return best.tolist(), chosen.tolist(), every_steps
 
-    def _details(self, prepared: _Prepared, entry: MatchEntry, best: _Best) -> tuple[float, _Features]:
+    def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
         """The entry's final score: its name score moved by the identifying details, clipped and rounded."""
+        if not prepared.has_details:
+            return round(min(1.0, max(0.0, name_score)), 4), {}
         features = {
             "birth_date": birth_date_feature(prepared.birth_date, entry.birth_dates),
             "nationality": nationality_feature(prepared.nationality, entry.nationalities),
             "gender": gender_feature(prepared.gender, normalize_gender(entry.gender)),
             "document": document_feature(prepared.document, entry.documents),
         }
-        total = best.score
+        total = name_score
         for outcome in features.values():
             if outcome is not None:
                 total += outcome[0]
         return round(min(1.0, max(0.0, total)), 4), features
 
     def _match(self, prepared: _Prepared, entry: MatchEntry, best: _Best, score: float, features: _Features) -> Match:
-        candidate = [self._parts[number] for number in self._numbers(best.name_id)]
-        query_parts = dict(prepared.names)[best.text]
+        candidate = self._numbers(best.name_id)
+        query_parts = next(parts for text, parts in prepared.names if text == best.text)
         explanation: dict[str, Any] = {
             "name": {
                 "query": best.text,
                 "matched": self._name_text[best.name_id],
                 "score": round(best.score, 4),
                 "parts": [
-                    {"query": query_parts[i].text, "matched": candidate[j].text, "similarity": round(sim, 3)}
+                    {
+                        "query": query_parts[i].text,
+                        "matched": self._parts[candidate[j]].text,
+                        "similarity": round(sim, 3),
+                    }
                     for i, j, sim in best.pairs
                 ],
             }
@@ -416,26 +503,31 @@ class NameIndex:
         if not prepared.names or limit <= 0:
             return SearchResult()
         name_ids: list[int] = []
-        for name_id in self._candidate_names([parts for _, parts in prepared.names]).tolist():
+        parts_list = [parts for _, parts in prepared.names]
+        one_part = all(len(parts) == 1 for parts in parts_list)
+        ranked = self._candidate_names(parts_list, SHORTLIST_ONE_PART if one_part else SHORTLIST)
+        for name_id in self._shortlist(parts_list, ranked, CANDIDATES_ONE_PART if one_part else CANDIDATES).tolist():
             entry = self._entries[self._name_entry[name_id]]
             if entry is not None and not (prepared.schema and entry.schema != prepared.schema):
                 name_ids.append(name_id)
         if not name_ids:
             return SearchResult()
-        by_entry: dict[int, _Best] = {}
-        for best in self._best_names(prepared, name_ids):
-            slot = self._name_entry[best.name_id]
+        scores, chosen, steps = self._best_names(prepared, name_ids)
+        by_entry: dict[int, int] = {}  # entry slot -> position of its best name
+        name_entry = self._name_entry
+        for position, name_id in enumerate(name_ids):
+            slot = name_entry[name_id]
             known = by_entry.get(slot)
-            if known is None or best.score > known.score:
-                by_entry[slot] = best
+            if known is None or scores[position] > scores[known]:
+                by_entry[slot] = position
         verdicts: dict[Hashable, bool] = {}
-        scored: list[tuple[float, int, _Best, bool]] = []
-        for slot, best in by_entry.items():
+        scored: list[tuple[float, int, int, bool]] = []
+        for slot, position in by_entry.items():
             entry = self._entries[slot]
             assert entry is not None
             if entry.tag not in verdicts:
                 verdicts[entry.tag] = bool(allowed(entry.tag))
-            scored.append((best.score, slot, best, verdicts[entry.tag]))
+            scored.append((scores[position], slot, position, verdicts[entry.tag]))
         # Explanations and identifying details cost more than names: only for entries that can still make it,
         # judged by the most the details could move a name score up or down.
         rise, fall = _feature_bounds(prepared)
@@ -443,15 +535,17 @@ class NameIndex:
         cut = max(threshold, floors[limit - 1] if len(floors) >= limit else -math.inf) - 1e-3
         found: list[tuple[float, str, MatchEntry, _Best, _Features]] = []
         restricted: list[tuple[str, float]] = []
-        for score, slot, best, open_ in scored:
+        for score, slot, position, open_ in scored:
             if score + rise < (cut if open_ else threshold - 1e-3):
                 continue
             entry = self._entries[slot]
             assert entry is not None
-            total, features = self._details(prepared, entry, best)
+            total, features = self._details(prepared, entry, score)
             if total < threshold:
                 continue
             if open_:
+                query_name = chosen[position]
+                best = _Best(score, prepared.names[query_name][0], name_ids[position], steps[query_name], position)
                 found.append((-total, entry.entity_id, entry, best, features))
             else:
                 restricted.append((entry.entity_id, total))
@@ -466,7 +560,7 @@ class NameIndex:
 
 def _align(
     similarity: _Floats, present: np.ndarray[Any, np.dtype[np.bool_]], query_weights: _Floats, weights: _Floats
-) -> tuple[_Floats, list[tuple[tuple[int, int, float], ...]]]:
+) -> tuple[_Floats, _Steps]:
     """``score.name_score`` of one query name against many candidate names at once.
 
     ``similarity`` is (name, query part, candidate part); ``present`` and ``weights`` are (name, candidate
@@ -482,30 +576,33 @@ def _align(
     used_candidate = np.zeros((count, width), dtype=bool)
     earned = np.zeros(count)
     matched = np.zeros(count)
-    steps: list[tuple[_Ints, _Ints, _Ints, _Floats]] = []
-    for _ in range(min(size, width)):
+    rounds = min(size, width)
+    pair_query = np.full((rounds, count), -1, dtype=np.int64)
+    pair_candidate = np.full((rounds, count), -1, dtype=np.int64)
+    pair_similarity = np.zeros((rounds, count))
+    for step in range(rounds):
         where = view.argmax(axis=1)
         value = view[rows, where]
         ok = value >= 0.0
         if not ok.any():
             break
-        hit = rows[ok]
-        flip_i, flip_j = where[ok] // width, where[ok] % width
+        # rows with nothing left to pair have only -1 left: blanking them again changes nothing
+        flip_i = where // width
+        flip_j = where - flip_i * width
         i, j = size - 1 - flip_i, width - 1 - flip_j
-        steps.append((hit, i, j, value[ok]))
-        flipped[hit, flip_i, :] = -1.0
-        flipped[hit, :, flip_j] = -1.0
-        used_query[hit, i] = True
-        used_candidate[hit, j] = True
-        weight = weights[hit, j]
-        earned[hit] += 2 * weight * (value[ok] - MIN_PART_SIMILARITY) / (1.0 - MIN_PART_SIMILARITY)
-        matched[hit] += 2 * weight
+        pair_query[step] = np.where(ok, i, -1)
+        pair_candidate[step] = j
+        pair_similarity[step] = value
+        flipped[rows, flip_i, :] = -1.0
+        flipped[rows, :, flip_j] = -1.0
+        used_query[rows, i] |= ok
+        used_candidate[rows, j] |= ok
+        weight = np.where(ok, weights[rows, j], 0.0)
+        share = (value - MIN_PART_SIMILARITY) / (1.0 - MIN_PART_SIMILARITY)
+        earned += 2 * weight * share
+        matched += weight * (1.0 + EXTRA_PART_WEIGHT + (1.0 - EXTRA_PART_WEIGHT) * share)  # score.pair_total
     missing_query = (query_weights[None, :] * ~used_query).sum(axis=1)
     missing_candidate = (weights * (present & ~used_candidate)).sum(axis=1)
     total = matched + missing_query + EXTRA_PART_WEIGHT * missing_candidate
     scores = np.divide(earned, total, out=np.zeros(count), where=total > 0)
-    pairs: list[list[tuple[int, int, float]]] = [[] for _ in range(count)]
-    for hit, i, j, value in steps:
-        for name, left, right, sim in zip(hit.tolist(), i.tolist(), j.tolist(), value.tolist(), strict=True):
-            pairs[name].append((left, right, sim))
-    return scores, [tuple(found) for found in pairs]
+    return scores, (pair_query.tolist(), pair_candidate.tolist(), pair_similarity.tolist())

@@ -9,13 +9,13 @@ Saifuddin, Abd Allah / Abdullah) and gives every part its Latin spellings whatev
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import icu
 
 from ictdb.matching import arabic, cyrillic
-from ictdb.matching.phonetic import loose, skeleton
+from ictdb.matching.phonetic import loose, shape, skeleton
 from ictdb.matching.text import fold_latin, token_script, tokens
 from ictdb.model.vocab import Script
 
@@ -26,7 +26,8 @@ class Part:
 
     ``weighted`` holds, for a part written in Cyrillic, the Latin names it is likely to have been written
     for, each with a cost (0 for the likeliest); comparison prefers the likelier one where keys tie.
-    ``written`` is then the Cyrillic word itself, for costing other Latin spellings.
+    ``written`` is then the Cyrillic word itself, for costing other Latin spellings. ``shapes`` are the
+    keys' ``phonetic.shape`` (vowel runs folded), derived from ``keys``.
     """
 
     text: str
@@ -34,6 +35,10 @@ class Part:
     skeletons: tuple[str, ...]
     weighted: tuple[tuple[str, float], ...] = ()
     written: str = ""
+    shapes: tuple[str, ...] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shapes", tuple(dict.fromkeys(shape(key) for key in self.keys if len(key) >= 4)))
 
     @property
     def key(self) -> str:

@@ -29,6 +29,7 @@ _LOOSE_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"y", "i"),
         (r"(?<=[aeiou])i(?=[aeiou])", ""),
         (r"kh", "h"),
+        (r"gh", "g"),
         (r"(.)\1+", r"\1"),
         (r"(?<=[aeiou])h$", ""),
     )
@@ -50,7 +51,7 @@ _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^[aeiou]+", "A"),
         (r"(?<=[aeiou])h$", ""),
         (r"kh", "X"),
-        (r"gh", "G"),
+        (r"gh", "k"),  # Persian writes qaf as gh (Ghasem, Qasem; Araghi, Araqi)
         (r"sh|ch|sch", "S"),
         (r"th", "t"),
         (r"dh|zh", "d"),
@@ -73,3 +74,19 @@ def skeleton(spelling: str) -> str:
     for pattern, replacement in _SKELETON_RULES:
         text = pattern.sub(replacement, text)
     return text
+
+
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+_FINAL_I = re.compile(r"[aeiou]*i$")
+
+
+@lru_cache(maxsize=262144)
+def shape(key: str) -> str:
+    """A loose key with every run of vowels written ``a``: spellings that differ only in vowels share it.
+
+    Transliterations of one name disagree mostly on vowels (Haniyah, Haniyeh; Jabir, Jaber; Ismael,
+    Ismail), which an edit distance counts in full. The shape keeps the consonants and where the vowels
+    are, so it is far more specific than the skeleton. A final ``i`` (the Arabic nisba: Hamedi, not Hamada)
+    stays distinct.
+    """
+    return _VOWEL_RUN.sub("a", _FINAL_I.sub("I", key))

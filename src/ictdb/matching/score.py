@@ -26,8 +26,18 @@ MIN_PART_SIMILARITY = 0.6
 """Below this, two name parts are taken as different names, not as two spellings of one."""
 SKELETON_SIMILARITY = 0.9
 """What agreeing consonant skeletons are worth when the spellings differ more (Mohamad, Muhammad)."""
+SKELETON_REACH = 0.3
+"""Agreeing skeletons lift a spelling similarity by at most this much: Craig and George share ``krk``."""
+SHAPE_SIMILARITY = 0.95
+"""What spellings that differ only in their vowels are worth (Haniyah, Haniyeh; Jabir, Jaber)."""
 EXTRA_PART_WEIGHT = 0.35
 """A candidate's parts the query does not mention count about a third: lists hold fuller names than passports."""
+
+SINGLE_PART = 0.9
+"""A query name of one whole part (Craig, Saint, al-Adnani) says less about who is meant than a full name:
+its name score is scaled by this, so that one agreeing word alone rarely raises a screening alert."""
+INITIALS_ONLY = 0.5
+"""A query name made of initials only (``A.``) is scaled by this."""
 
 BIRTH_EXACT = 0.06
 BIRTH_OVERLAP = 0.03
@@ -88,10 +98,14 @@ def _key_similarity(query: Part, candidate: Part) -> float:
                 best = value
                 if best == 1.0:
                     return best
+    if best < SHAPE_SIMILARITY:
+        for left in query.shapes:
+            if left in candidate.shapes:
+                return SHAPE_SIMILARITY
     if best < SKELETON_SIMILARITY:
         for left in query.skeletons:
             if len(left) >= 2 and left in candidate.skeletons:
-                return SKELETON_SIMILARITY
+                return min(SKELETON_SIMILARITY, best + SKELETON_REACH)
     return best
 
 
@@ -101,10 +115,19 @@ def similarity_matrix(query: Sequence[Part], candidates: Sequence[Part]) -> np.n
     The edit distances of all spellings run in one batch; only pairs of a Cyrillic part with a Latin one
     beyond the batch (costed letter by letter) and Cyrillic candidates against Latin queries run one by one.
     """
-    q_keys = [key for part in query for key in part.keys]
-    q_starts = np.cumsum([0] + [len(part.keys) for part in query[:-1]])
-    c_keys = [key for part in candidates for key in part.keys]
-    c_starts = np.cumsum([0] + [len(part.keys) for part in candidates[:-1]])
+    q_keys: list[str] = []
+    q_starts: list[int] = []
+    for part in query:
+        q_starts.append(len(q_keys))
+        q_keys.extend(part.keys)
+    c_keys: list[str] = []
+    c_starts: list[int] = []
+    written: list[int] = []  # candidates written in Cyrillic
+    for j, part in enumerate(candidates):
+        c_starts.append(len(c_keys))
+        c_keys.extend(part.keys)
+        if part.weighted:
+            written.append(j)
     raw = process.cdist(q_keys, c_keys, scorer=Levenshtein.normalized_similarity, dtype=np.float64)
     keys = np.maximum.reduceat(np.maximum.reduceat(raw, q_starts, axis=0), c_starts, axis=1)
     shared = np.zeros(keys.shape, dtype=bool)
@@ -119,9 +142,22 @@ def similarity_matrix(query: Sequence[Part], candidates: Sequence[Part]) -> np.n
                 for i in owners.get(value, ()):
                     shared[i, j] = True
     out: np.ndarray[Any, np.dtype[np.float64]] = np.where(
-        shared & (keys < SKELETON_SIMILARITY), SKELETON_SIMILARITY, keys
+        shared, np.maximum(keys, np.minimum(SKELETON_SIMILARITY, keys + SKELETON_REACH)), keys
     )
-    plain = np.array([not part.weighted for part in candidates], dtype=bool)
+    shape_owners: dict[str, list[int]] = {}
+    for i, part in enumerate(query):
+        for value in part.shapes:
+            shape_owners.setdefault(value, []).append(i)
+    if shape_owners:
+        for j, part in enumerate(candidates):
+            for value in part.shapes:
+                for i in shape_owners.get(value, ()):
+                    if out[i, j] < SHAPE_SIMILARITY:
+                        out[i, j] = SHAPE_SIMILARITY
+    if not written and not any(part.weighted for part in query):
+        return out
+    plain = np.ones(len(candidates), dtype=bool)
+    plain[written] = False
     for i, part in enumerate(query):
         if part.weighted:
             columns = np.flatnonzero(plain)
@@ -129,7 +165,7 @@ def similarity_matrix(query: Sequence[Part], candidates: Sequence[Part]) -> np.n
                 latin = [candidates[j] for j in columns.tolist()]
                 out[i, columns] = _learned_row(part, latin, out[i, columns])
             continue
-        for j in np.flatnonzero(~plain).tolist():
+        for j in written:
             if candidates[j] is not part:
                 out[i, j] = _learned_similarity(candidates[j], part)
     return out
@@ -150,11 +186,27 @@ def _learned_row(
     return clipped
 
 
+def query_strength(parts: Sequence[Part]) -> float:
+    """How much a query name can say: 1 for two or more whole parts, less for one part or initials only."""
+    whole = sum(1 for part in parts if len(part.text) > 1)
+    return 1.0 if whole >= 2 else SINGLE_PART if whole == 1 else INITIALS_ONLY
+
+
 def credit(similarity: float) -> float:
     """The share of a part's weight that a similarity earns: nothing below the floor, all at identity."""
     if similarity < MIN_PART_SIMILARITY:
         return 0.0
     return (similarity - MIN_PART_SIMILARITY) / (1.0 - MIN_PART_SIMILARITY)
+
+
+def pair_total(share: float) -> float:
+    """What a paired part counts in a name's total weight (per unit of weight), given its earned share.
+
+    Two whole weights when the parts agree; as little as two unpaired parts would count (the query's in
+    full, the candidate's at ``EXTRA_PART_WEIGHT``) when they barely do, so that pairing two different
+    names (Shi and Chi) never costs more than leaving both unpaired (Shi against Wen).
+    """
+    return 1.0 + EXTRA_PART_WEIGHT + (1.0 - EXTRA_PART_WEIGHT) * share
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +249,9 @@ def name_score(
         used_candidate.add(j)
         pairs.append((i, j, similarity))
         weight = candidate_weights[j]
-        earned += 2 * weight * credit(similarity)
-        matched_weight += 2 * weight
+        share = credit(similarity)
+        earned += 2 * weight * share
+        matched_weight += weight * pair_total(share)
     missing_query = sum(w for i, w in enumerate(query_weights) if i not in used_query)
     missing_candidate = sum(w for j, w in enumerate(candidate_weights) if j not in used_candidate)
     total = matched_weight + missing_query + EXTRA_PART_WEIGHT * missing_candidate
