@@ -161,8 +161,8 @@ def blocking_keys(parts: Iterable[Part]) -> set[str]:
 _Features = dict[str, tuple[float, dict[str, Any]] | None]
 _Ints = np.ndarray[Any, np.dtype[np.int64]]
 _Floats = np.ndarray[Any, np.dtype[np.float64]]
-_Steps = tuple[list[list[int]], list[list[int]], list[list[float]]]
-"""Per alignment step, per candidate name: the query part paired (-1 for none), the name's part, the similarity."""
+_Steps = list[list[tuple[int, int, float]]]
+"""Per candidate name: (query part, the name's part, similarity) of each pair, in the order they were paired."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,13 +179,7 @@ class _Best:
     @property
     def pairs(self) -> tuple[tuple[int, int, float], ...]:
         """(query part, matched part, similarity) of each aligned pair, in the order they were paired."""
-        query_parts, matched_parts, similarities = self.steps
-        row = self.row
-        return tuple(
-            (i[row], j[row], value[row])
-            for i, j, value in zip(query_parts, matched_parts, similarities, strict=True)
-            if i[row] >= 0
-        )
+        return tuple(self.steps[self.row])
 
 
 def _feature_bounds(prepared: _Prepared) -> tuple[float, float]:
@@ -565,44 +559,43 @@ def _align(
 
     ``similarity`` is (name, query part, candidate part); ``present`` and ``weights`` are (name, candidate
     part). Parts are paired greedily, most similar first, ties to the later query part and then the later
-    candidate part, as ``name_score`` does.
+    candidate part, as ``name_score`` does. Only pairs at least ``MIN_PART_SIMILARITY`` alike can be paired,
+    and they are few, so they are sorted once and walked in plain Python.
     """
     count, size, width = similarity.shape
-    open_ = np.where(present[:, None, :] & (similarity >= MIN_PART_SIMILARITY), similarity, -1.0)
-    flipped = np.ascontiguousarray(open_[:, ::-1, ::-1])  # argmax takes the first maximum: flip for the last
-    view = flipped.reshape(count, size * width)
-    rows = np.arange(count)
+    names, left, right = np.nonzero(present[:, None, :] & (similarity >= MIN_PART_SIMILARITY))
+    values = similarity[names, left, right]
+    order = np.lexsort((-right, -left, -values))  # the last key sorts first
+    earned = [0.0] * count
+    matched = [0.0] * count
+    pairs: _Steps = [[] for _ in range(count)]
+    taken_query: set[tuple[int, int]] = set()
+    taken_candidate: set[tuple[int, int]] = set()
+    weight_rows = weights.tolist()
+    paired_names: list[int] = []
+    paired_query: list[int] = []
+    paired_candidate: list[int] = []
+    for name, i, j, value in zip(
+        names[order].tolist(), left[order].tolist(), right[order].tolist(), values[order].tolist(), strict=True
+    ):
+        if (name, i) in taken_query or (name, j) in taken_candidate:
+            continue
+        taken_query.add((name, i))
+        taken_candidate.add((name, j))
+        pairs[name].append((i, j, value))
+        paired_names.append(name)
+        paired_query.append(i)
+        paired_candidate.append(j)
+        weight = weight_rows[name][j]
+        share = (value - MIN_PART_SIMILARITY) / (1.0 - MIN_PART_SIMILARITY)
+        earned[name] += 2 * weight * share
+        matched[name] += weight * (1.0 + EXTRA_PART_WEIGHT + (1.0 - EXTRA_PART_WEIGHT) * share)  # score.pair_total
     used_query = np.zeros((count, size), dtype=bool)
     used_candidate = np.zeros((count, width), dtype=bool)
-    earned = np.zeros(count)
-    matched = np.zeros(count)
-    rounds = min(size, width)
-    pair_query = np.full((rounds, count), -1, dtype=np.int64)
-    pair_candidate = np.full((rounds, count), -1, dtype=np.int64)
-    pair_similarity = np.zeros((rounds, count))
-    for step in range(rounds):
-        where = view.argmax(axis=1)
-        value = view[rows, where]
-        ok = value >= 0.0
-        if not ok.any():
-            break
-        # rows with nothing left to pair have only -1 left: blanking them again changes nothing
-        flip_i = where // width
-        flip_j = where - flip_i * width
-        i, j = size - 1 - flip_i, width - 1 - flip_j
-        pair_query[step] = np.where(ok, i, -1)
-        pair_candidate[step] = j
-        pair_similarity[step] = value
-        flipped[rows, flip_i, :] = -1.0
-        flipped[rows, :, flip_j] = -1.0
-        used_query[rows, i] |= ok
-        used_candidate[rows, j] |= ok
-        weight = np.where(ok, weights[rows, j], 0.0)
-        share = (value - MIN_PART_SIMILARITY) / (1.0 - MIN_PART_SIMILARITY)
-        earned += 2 * weight * share
-        matched += weight * (1.0 + EXTRA_PART_WEIGHT + (1.0 - EXTRA_PART_WEIGHT) * share)  # score.pair_total
+    used_query[paired_names, paired_query] = True
+    used_candidate[paired_names, paired_candidate] = True
     missing_query = (query_weights[None, :] * ~used_query).sum(axis=1)
     missing_candidate = (weights * (present & ~used_candidate)).sum(axis=1)
-    total = matched + missing_query + EXTRA_PART_WEIGHT * missing_candidate
-    scores = np.divide(earned, total, out=np.zeros(count), where=total > 0)
-    return scores, (pair_query.tolist(), pair_candidate.tolist(), pair_similarity.tolist())
+    total = np.array(matched) + missing_query + EXTRA_PART_WEIGHT * missing_candidate
+    scores = np.divide(np.array(earned), total, out=np.zeros(count), where=total > 0)
+    return scores, pairs
