@@ -133,6 +133,10 @@ def _check_viewer(world: World, agency: str) -> None:
     assert records.count_records(node, actor) == len(expected)
     assert sum(records.counts_by_schema(node, actor).values()) == len(expected)
     assert {r.id for r in records.list_records(node, actor, text="person").records} <= expected
+    paged: list[str] = []
+    while chunk := records.list_records(node, actor, limit=3, after=paged[-1] if paged else None).records:
+        paged.extend(r.id for r in chunk)
+    assert paged == sorted(expected)
 
     # get and history: hidden reads exactly like missing
     with pytest.raises(NotFound) as missing:

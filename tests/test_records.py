@@ -126,3 +126,38 @@ def test_relationships_must_point_to_visible_records(node: Node) -> None:
         )
     links = records.linked_records(node, fr, group.id)
     assert [(d, f, r.id) for d, f, r in links] == [("in", "organization", linked.id)]
+
+
+def test_listing_pages_after_an_id_and_counts_what_each_agency_sees(node: Node, clock) -> None:  # type: ignore[no-untyped-def]
+    actors = seed_agencies(node)
+    jo, fr, de = actors["JO-GID"], actors["FR-DGSI"], actors["DE-BKA"]
+    create_group(node, jo, "levant", ["FR-DGSI"])
+    made = [person(node, jo, f"Member {i}") for i in range(5)]
+    made += [
+        person(node, jo, "Own Only", distribution="owner"),
+        person(node, jo, "Named For France", distribution="agencies:FR-DGSI"),
+        person(node, jo, "Levant Group", distribution="group:levant"),
+        person(node, jo, "Soon Past Review", review_by="2027-01-01"),
+        person(node, fr, "French Own", distribution="owner"),
+    ]
+    records.delete_record(node, jo, made[0].id, "duplicate")
+    clock.advance(days=60)
+    by_name = {r.body.names[0].value: r.id for r in made[1:]}  # type: ignore[union-attr]
+    own_only, named, group, lapsed, french = (
+        by_name[n] for n in ("Own Only", "Named For France", "Levant Group", "Soon Past Review", "French Own")
+    )
+    members = {by_name[f"Member {i}"] for i in range(1, 5)}
+    expected = {
+        "JO-GID": members | {own_only, named, group, lapsed},
+        "FR-DGSI": members | {named, group, french},
+        "DE-BKA": members,
+    }
+    for code, actor in (("JO-GID", jo), ("FR-DGSI", fr), ("DE-BKA", de)):
+        paged: list[str] = []
+        after = None
+        while page := records.list_records(node, actor, limit=3, after=after).records:
+            paged.extend(r.id for r in page)
+            after = page[-1].id
+        assert paged == sorted(expected[code]), code
+        assert records.list_records(node, actor, limit=2).total == len(expected[code])
+        assert records.count_records(node, actor) == len(expected[code])

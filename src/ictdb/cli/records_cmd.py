@@ -144,6 +144,9 @@ def record_list(
     text: Annotated[str | None, typer.Option("--text", help="caption contains")] = None,
     limit: Annotated[int, typer.Option("--limit")] = 50,
     offset: Annotated[int, typer.Option("--offset")] = 0,
+    after: Annotated[
+        str | None, typer.Option("--after", help="start after this record id (the last one listed): fast on any page")
+    ] = None,
 ) -> None:
     """List the records the acting agency may see. Example: ictdb --as JO-GID record list --type person --limit 20"""
     c = state(ctx)
@@ -155,6 +158,7 @@ def record_list(
         text=text,
         limit=limit,
         offset=offset,
+        after=after,
     )
 
     def human() -> None:

@@ -112,14 +112,26 @@ def list_records(
     due: bool = False,
     limit: int = 100,
     offset: int = 0,
+    after: str | None = None,
 ) -> Page:
+    """A page of the records the actor may see, in id order, and how many there are in all.
+
+    ``after`` (the last id of the previous page) pages through a large node at the same cost for every
+    page; an offset costs more the deeper it goes."""
     if limit < 1 or limit > 10_000:
         raise ValidationError("limit must be between 1 and 10000", "limit")
     viewer = node.viewer(actor)
     due_before = node.today() if due else None
     with node.store.transaction() as tx:
         found = tx.records.select_page(
-            viewer, schema=schema, owner=owner, text=text, due_before=due_before, limit=limit, offset=offset
+            viewer,
+            schema=schema,
+            owner=owner,
+            text=text,
+            due_before=due_before,
+            limit=limit,
+            offset=offset,
+            after=after,
         )
         total = tx.records.count(viewer, schema=schema, owner=owner, text=text, due_before=due_before)
         query = " ".join(f"{k}={v}" for k, v in (("schema", schema), ("owner", owner), ("text", text)) if v)

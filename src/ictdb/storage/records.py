@@ -20,7 +20,7 @@ from ictdb.policy.visibility import Audience, Viewer, audience_of
 from ictdb.storage import tables as t
 from ictdb.storage._json import dumps, loads
 from ictdb.storage._time import aware
-from ictdb.storage.visibility import visible
+from ictdb.storage.visibility import visible, visible_parts
 
 R = t.records.c
 
@@ -506,10 +506,17 @@ class Records:
         text: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        after: str | None = None,
     ) -> list[Record]:
-        """Records the viewer may see, newest id order. ``viewer=None`` is only for measuring the filter's cost."""
+        """Records the viewer may see, in id order. ``viewer=None`` is only for measuring the filter's cost.
+
+        ``after`` starts the page past that id (the last of the page before): the database seeks to it,
+        where an offset makes it step through, and test the filter on, every record before the page.
+        """
         query = select(t.records) if viewer is None else self._select(viewer)
         query = self._filtered(query, schema=schema, owner=owner, due_before=due_before, text=text)
+        if after is not None:
+            query = query.where(R.id > after)
         query = query.order_by(R.id).limit(limit).offset(offset)
         return [_to_record(r) for r in self.c.execute(query)]
 
@@ -522,6 +529,10 @@ class Records:
         due_before: date | None = None,
         text: str | None = None,
     ) -> int:
+        if not (schema or owner or due_before or text):
+            # All the viewer may see: the sum over disjoint parts that indexes answer without reading rows.
+            parts = [select(func.count()).where(part).scalar_subquery() for part in visible_parts(viewer)]
+            return int(self.c.execute(select(sum(parts[1:], parts[0]))).scalar_one())
         query = select(func.count()).select_from(t.records).where(visible(viewer))
         query = self._filtered(query, schema=schema, owner=owner, due_before=due_before, text=text)
         return int(self.c.execute(query).scalar_one())

@@ -98,8 +98,10 @@ records = Table(
     Column("body", Text, nullable=False),
     UniqueConstraint("owner", "source_id", name="uq_records_owner_source"),
     Index("ix_records_schema", "schema", "id"),
-    Index("ix_records_owner", "owner", "id"),
-    Index("ix_records_review", "review_by"),
+    # Counting what a viewer may see adds up ranges of these two (storage/visibility.py, ``visible_parts``):
+    # records open to all members and not past review, and an owner's records by distribution and review.
+    Index("ix_records_owner", "owner", "deleted_at", "dist_kind", "review_by"),
+    Index("ix_records_reach", "dist_kind", "deleted_at", "review_by"),
 )
 
 # Who besides the owner is named for a record: by its distribution ("distribution") or a granted request.
@@ -109,6 +111,7 @@ record_agencies = Table(
     Column("record_id", String(40), ForeignKey("records.id"), primary_key=True),
     Column("agency", String(20), ForeignKey("agencies.code"), primary_key=True),
     Column("via", String(20), nullable=False),
+    Index("ix_record_agencies_agency", "agency", "record_id"),
 )
 
 record_groups = Table(
@@ -116,6 +119,7 @@ record_groups = Table(
     metadata,
     Column("record_id", String(40), ForeignKey("records.id"), primary_key=True),
     Column("group_name", String(64), ForeignKey("sharing_groups.name"), primary_key=True),
+    Index("ix_record_groups_group", "group_name", "record_id"),
 )
 
 record_versions = Table(
