@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import delete, insert, select, update
 
 from factories import person, seed_agencies
-from ictdb.model.errors import Forbidden, NotFound
 from ictdb.matching import MatchQuery
+from ictdb.model.errors import Forbidden, NotFound
 from ictdb.services import audit, records
 from ictdb.services.directory import node_admin
-from ictdb.services.search import search
 from ictdb.services.node import Node
+from ictdb.services.search import search
 from ictdb.storage.tables import audit_events, audit_records
 
 
