@@ -31,6 +31,21 @@ def test_create_read_list_and_history(api: Api) -> None:
     assert [v["version"] for v in history] == [1]
 
 
+def test_pages_follow_one_another_after_the_last_id(api: Api) -> None:
+    made = sorted(str(_create(api, "JO-GID")["id"]) for _ in range(5))
+    seen: list[str] = []
+    after: str | None = None
+    for _ in range(4):  # three pages of two, then an empty one
+        params: dict[str, str | int] = {"limit": 2} | ({"after": after} if after else {})
+        page = api.client.get("/api/v1/records", params=params, headers=api.as_("JO-GID")).json()
+        assert page["total"] == 5
+        if not page["records"]:
+            break
+        seen += [r["id"] for r in page["records"]]
+        after = seen[-1]
+    assert seen == made
+
+
 def test_a_hidden_record_answers_exactly_like_a_missing_one(api: Api) -> None:
     made = _create(api, "JO-GID")
     for suffix in ("", "/history", "/links"):

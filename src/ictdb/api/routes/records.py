@@ -37,9 +37,17 @@ def list_records(
     q: Annotated[str | None, Query(max_length=200, description="text contained in the record's caption")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[
+        str | None,
+        Query(max_length=40, description="the last id of the previous page: every page then costs about the same"),
+    ] = None,
 ) -> RecordPage:
-    """List the records the caller may see, newest first, a page at a time."""
-    page = records.list_records(node, actor, schema=schema, owner=owner, text=q, limit=limit, offset=offset)
+    """List the records the caller may see, in id order, a page at a time.
+
+    Page through a large node with ``after`` (the previous page's last id) rather than a growing ``offset``."""
+    page = records.list_records(
+        node, actor, schema=schema, owner=owner, text=q, limit=limit, offset=offset, after=after
+    )
     return RecordPage(records=[RecordOut.of(r) for r in page.records], total=page.total, limit=limit, offset=offset)
 
 
