@@ -47,9 +47,9 @@ from ictdb.model.records import Name
 
 PREFIX = 4
 """Characters of a loose key used as its blocking key: long enough to be selective, short enough for typos."""
-CANDIDATES = 40
+CANDIDATES = 30
 """Names scored in full per query."""
-SHORTLIST = 150
+SHORTLIST = 90
 """Names ranked by shared blocking keys, of which ``CANDIDATES`` go on to full scoring."""
 SHORTLIST_ONE_PART = 400
 CANDIDATES_ONE_PART = 60

@@ -19,6 +19,7 @@ MAX_TOKENS = 12
 MAX_TOKEN_CHARS = 40
 
 _NOT_ASCII_LETTER = re.compile("[^a-z]+")
+_PLAIN_ARABIC = re.compile("[\u0621-\u063a\u0641-\u064a ]+")
 _APOSTROPHES = frozenset("'`´ʹʺʻʼʽʾʿˈ’‘‛′")
 
 
@@ -44,6 +45,9 @@ def clean(text: str) -> str:
         # the common case, and the same result: every ASCII letter is Latin, so only separators matter
         plain = _NOT_ASCII_LETTER.sub(" ", text.casefold().replace("'", "").replace("`", "")).lstrip()
         return plain[:MAX_NAME_CHARS].strip()
+    if _PLAIN_ARABIC.fullmatch(text):
+        # the common non-ASCII case, and the same result: base Arabic letters are NFKC-stable and caseless
+        return " ".join(text.split())[:MAX_NAME_CHARS].strip()
     text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
     previous: Script | None = None
