@@ -26,4 +26,3 @@ from ictdb.model.vocab import Script
 )
 def test_the_script_of_most_letters_wins(text: str, script: Script) -> None:
     assert detect_script(text) is script
-
