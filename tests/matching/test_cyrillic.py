@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ictdb.matching import SEARCH_THRESHOLD, MatchEntry, MatchQuery, NameIndex
+from ictdb.matching import SEARCH_THRESHOLD, MatchEntry, MatchQuery, NameIndex, analyze
 from ictdb.matching.cyrillic import learned_spellings, spelling_cost
+from ictdb.matching.score import part_similarity, similarity_matrix
 from ictdb.model.records import Name
 
 # real pairs from the Wikidata training split (wd_russian_80), with confusable Latin names beside them
@@ -52,3 +53,13 @@ def test_cyrillic_against_cyrillic_is_an_exact_match() -> None:
     }
     assert found["k"] == 1.0
     assert found["l"] >= 0.9
+
+
+def test_a_latin_name_the_learned_table_cannot_align_is_ranked_by_its_spelling() -> None:
+    # neither aligns within the cost cap; the cap must not make them equal (both were worth 0.76)
+    (written,) = analyze("Лафонтен")
+    (close,) = analyze("Lafontaine")
+    (far,) = analyze("Amonte")
+    assert spelling_cost(written.written, close.text) == spelling_cost(written.written, far.text)
+    assert part_similarity(written, close) > part_similarity(written, far)
+    assert similarity_matrix([written], [close])[0, 0] > similarity_matrix([written], [far])[0, 0]

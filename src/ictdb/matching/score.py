@@ -85,7 +85,9 @@ def _learned_similarity(written: Part, latin: Part) -> float:
         if value > best:
             best = value
     if REFINE_FROM <= best < 1.0:
-        best = max(best, 1.0 - LEARNED_COST * cyrillic.spelling_cost(written.written, text))
+        cost = cyrillic.spelling_cost(written.written, text)
+        if cost < cyrillic.MAX_COST:  # at the cap the cost says nothing: no alignment was found
+            best = max(best, 1.0 - LEARNED_COST * cost)
     return max(0.0, best)
 
 
@@ -181,7 +183,9 @@ def _learned_row(
     learned = process.cdist(spellings, texts, scorer=Levenshtein.normalized_similarity, dtype=np.float64)
     best = np.maximum(keys - KEYS_ONLY, (learned - penalties[:, None]).max(axis=0))
     for j in np.flatnonzero((best >= REFINE_FROM) & (best < 1.0)).tolist():
-        best[j] = max(best[j], 1.0 - LEARNED_COST * cyrillic.spelling_cost(written.written, texts[j]))
+        cost = cyrillic.spelling_cost(written.written, texts[j])
+        if cost < cyrillic.MAX_COST:
+            best[j] = max(best[j], 1.0 - LEARNED_COST * cost)
     clipped: np.ndarray[Any, np.dtype[np.float64]] = np.maximum(best, 0.0)
     return clipped
 
