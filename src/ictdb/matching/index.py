@@ -16,6 +16,7 @@ import math
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -141,21 +142,22 @@ def blocking_keys(parts: Iterable[Part]) -> set[str]:
     """The inverted-index keys of a name: each spelling's prefix and each consonant skeleton."""
     keys: set[str] = set()
     for part in parts:
-        for key in part.keys:
-            keys.add("p" + key[:PREFIX])
-            if len(key) >= PREFIX:
-                keys.add(
-                    "e" + key[-PREFIX:]
-                )  # a different start (Qaddafi, Gaddafi; Azhar, Mazhar) still shares the end
-        for skeleton in part.skeletons:
-            if len(skeleton) >= 2:
-                keys.add("s" + skeleton.lower())
-        for spelling, _ in part.weighted:
-            key = loose(spelling)
-            keys.add("p" + key[:PREFIX])
-            if len(key) >= PREFIX:
-                keys.add("e" + key[-PREFIX:])
+        keys |= _part_blocking_keys(part)
     return keys
+
+
+@lru_cache(maxsize=16384)
+def _part_blocking_keys(part: Part) -> frozenset[str]:
+    """``blocking_keys`` of one part; parts recur across names and queries, so they are worked out once."""
+    keys: set[str] = set()
+    for key in (*part.keys, *(loose(spelling) for spelling, _ in part.weighted)):
+        keys.add("p" + key[:PREFIX])
+        if len(key) >= PREFIX:
+            keys.add("e" + key[-PREFIX:])  # a different start (Qaddafi, Gaddafi; Azhar, Mazhar) still shares the end
+    for skeleton in part.skeletons:
+        if len(skeleton) >= 2:
+            keys.add("s" + skeleton.lower())
+    return frozenset(keys)
 
 
 _Features = dict[str, tuple[float, dict[str, Any]] | None]
