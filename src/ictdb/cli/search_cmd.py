@@ -78,7 +78,7 @@ def screen_cmd(
 ) -> None:
     """Screen a passenger manifest against everything the acting agency may see, on all cores.
 
-    Example: ictdb --as FR-DGSI screen manifest.csv --out results.jsonl --threshold 0.83
+    Example: ictdb --as FR-DGSI screen manifest.csv --out results.jsonl --threshold 0.85
     """
     c = state(ctx)
     with progress_bar("screening") as progress:
