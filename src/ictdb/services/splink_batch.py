@@ -19,6 +19,7 @@ proposal (see ``services.resolution``). Spark: see docs/resolution.md.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -91,30 +92,43 @@ _RULES: tuple[tuple[tuple[str, ...], tuple[str, ...] | None], ...] = (
 the other's first or last part)."""
 
 
-def _key(expressions: tuple[str, ...]) -> str:
-    """One SQL value for a rule's expressions: NULL when any is missing."""
-    missing = " OR ".join(f"({e}) IS NULL" for e in expressions)
-    joined = ", ".join(f"CAST({e} AS VARCHAR)" for e in expressions)
-    return f"CASE WHEN {missing} THEN NULL ELSE concat_ws(chr(31), {joined}) END"
+_COLUMN = re.compile(r"\b(" + "|".join(COLUMNS) + r")\b")
 
 
-def _capped(key: str) -> str:
-    return f"CASE WHEN count(*) OVER (PARTITION BY {key}) <= {MAX_BLOCK} THEN {key} END"
+def _side(expression: str, side: str) -> str:
+    """``substr(first_key, 1, 2)`` as the left record's: ``substr(l.first_key, 1, 2)``."""
+    return _COLUMN.sub(lambda m: f"{side}.{m.group(1)}", expression)
 
 
 def _blocked(connection: Any, table: Any) -> tuple[Any, list[str]]:
-    """The rows with one key column per blocking rule (NULL in blocks over ``MAX_BLOCK``), and the rules on them."""
-    columns, rules = [], []
-    for number, (left, right) in enumerate(_RULES):
-        if right is None:
-            columns.append(f"{_capped(_key(left))} AS block_{number}")
-            rules.append(f"l.block_{number} = r.block_{number}")
-        else:
-            columns.append(f"{_capped(_key(left))} AS block_{number}_l")
-            columns.append(f"{_capped(_key(right))} AS block_{number}_r")
-            rules.append(f"l.block_{number}_l = r.block_{number}_r")
+    """The rows, with the size of their block for each rule's side that has a block over ``MAX_BLOCK``, and the
+    rules, which skip such blocks.
+
+    A rule is the equality of its expressions, plus a bound on the block's size on each side where a block is
+    too large; DuckDB applies the bounds to each side before joining, so a skipped block costs its count only.
+    """
     connection.register("profile_rows", table)
-    keyed = connection.sql(f"SELECT *, {', '.join(columns)} FROM profile_rows").to_arrow_table()
+    sides = list(dict.fromkeys(side for left, right in _RULES for side in (left, right or left)))
+    largest = connection.sql(
+        "SELECT "
+        + ", ".join(
+            f"(SELECT max(n) FROM (SELECT count(*) AS n FROM profile_rows WHERE "
+            f"{' AND '.join(f'({e}) IS NOT NULL' for e in side)} GROUP BY {', '.join(side)}))"
+            for side in sides
+        )
+    ).fetchone()
+    sizes = {side: f"block_size_{n}" for n, side in enumerate(sides) if (largest[n] or 0) > MAX_BLOCK}
+    rules = []
+    for left, right in _RULES:
+        other = left if right is None else right
+        bounds = [
+            f"{alias}.{sizes[side]} <= {MAX_BLOCK}" for alias, side in (("l", left), ("r", other)) if side in sizes
+        ]
+        rules.append(
+            " AND ".join([*(f"{_side(a, 'l')} = {_side(b, 'r')}" for a, b in zip(left, other, strict=True)), *bounds])
+        )
+    counts = "".join(f", count(*) OVER (PARTITION BY {', '.join(e)}) AS {name}" for e, name in sizes.items())
+    keyed = connection.sql(f"SELECT *{counts} FROM profile_rows").to_arrow_table() if sizes else table
     connection.unregister("profile_rows")
     return keyed, rules
 
