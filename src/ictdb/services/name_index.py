@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 
 from ictdb.matching import MatchEntry, NameIndex
 from ictdb.model.records import Organization, Person
 from ictdb.model.vocab import HitPolicy
 from ictdb.policy.visibility import Reach, reach_of
+from ictdb.services.catch_up import CatchUp, Changes
 from ictdb.services.node import Node
 from ictdb.storage.records import Stored
 
@@ -50,40 +50,28 @@ def entry_of(stored: Stored) -> MatchEntry | None:
 
 
 class LiveIndex:
-    """The index and how far into the store's history it has read.
-
-    ``counted`` is the store's count of record writes when the index last read it, ``since`` the newest write
-    time it had seen then. A refresh that finds the same count has nothing to read: one row read by its key,
-    the common case before every search. Otherwise it reads the records written at or after ``since``
-    (deleted ones included; writes in the same instant are read again, which is harmless) and replaces
-    their entries. The count is read before the records, so a write that commits in between is read now
-    and again at the next refresh, never missed.
-    """
+    """The index, kept in step with the store (see ``CatchUp``)."""
 
     def __init__(self) -> None:
         self.index = NameIndex()
-        self.counted: int | None = None
-        self.since: datetime | None = None
+        self.position = CatchUp()
         self.lock = threading.Lock()
 
     def refresh(self, node: Node) -> NameIndex:
         with self.lock, node.store.transaction() as tx:
-            counted = tx.records.change_count()
-            if counted == self.counted:
-                return self.index
-            newest = tx.records.newest_write()
-            if self.counted is None:
-                entries = [e for stored, _ in tx.records.matchable() if (e := entry_of(stored)) is not None]
-                self.index.add_many(entries)
-            else:
-                for stored, deleted in tx.records.matchable(changed_since=self.since):
-                    if stored.record.id in self.index:
-                        self.index.remove(stored.record.id)
-                    entry = None if deleted else entry_of(stored)
-                    if entry is not None:
-                        self.index.add(entry)
-            self.counted, self.since = counted, newest or self.since
+            self.position.read(tx, self._apply)
             return self.index
+
+    def _apply(self, changes: Changes, first: bool) -> None:
+        if first:
+            self.index.add_many([e for stored, deleted in changes if not deleted and (e := entry_of(stored))])
+            return
+        for stored, deleted in changes:
+            if stored.record.id in self.index:
+                self.index.remove(stored.record.id)
+            entry = None if deleted else entry_of(stored)
+            if entry is not None:
+                self.index.add(entry)
 
 
 def live_index(node: Node) -> NameIndex:

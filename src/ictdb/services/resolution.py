@@ -44,6 +44,7 @@ from ictdb.model.vocab import Role
 from ictdb.policy.roles import require
 from ictdb.policy.visibility import Reach, Viewer, may_reach, reach_of
 from ictdb.services.audit import log
+from ictdb.services.catch_up import CatchUp, Changes
 from ictdb.services.cooperation import events
 from ictdb.services.name_index import Tag, live_index
 from ictdb.services.node import Node
@@ -110,7 +111,7 @@ class Held:
 
 
 class HeldProfiles:
-    """Every live person's and group's profile, kept in step with the store between runs.
+    """Every live person's and group's profile, kept in step with the store between runs (see ``CatchUp``).
 
     Like the live name index: read in full on first use, then, before each run, only the records written
     since the last read (deleted ones dropped), so that an incremental run on a large node reads the new
@@ -120,26 +121,22 @@ class HeldProfiles:
 
     def __init__(self) -> None:
         self.held: dict[str, Held] = {}
-        self.counted: int | None = None
-        self.since: datetime | None = None
+        self.position = CatchUp(SCHEMAS)
         self.lock = threading.Lock()
 
     def refresh(self, node: Node) -> dict[str, Held]:
         """A snapshot of the profiles as of now."""
         with self.lock, node.store.transaction() as tx:
-            counted = tx.records.change_count()
-            if counted != self.counted:
-                newest = tx.records.newest_write()
-                changed = tx.records.matchable(SCHEMAS, changed_since=self.since if self.counted is not None else None)
-                for stored, deleted in changed:
-                    record = stored.record
-                    self.held.pop(record.id, None)
-                    profile = None if deleted else profile_of(record)
-                    if profile is not None and profile.names:
-                        reach = reach_of(record.envelope, stored.audience)
-                        self.held[record.id] = Held(profile, reach, record.updated_at)
-                self.counted, self.since = counted, newest or self.since
+            self.position.read(tx, self._apply)
             return dict(self.held)
+
+    def _apply(self, changes: Changes, _first: bool) -> None:
+        for stored, deleted in changes:
+            record = stored.record
+            self.held.pop(record.id, None)
+            profile = None if deleted else profile_of(record)
+            if profile is not None and profile.names:
+                self.held[record.id] = Held(profile, reach_of(record.envelope, stored.audience), record.updated_at)
 
 
 def held_profiles(node: Node) -> dict[str, Held]:
