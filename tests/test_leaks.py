@@ -233,6 +233,9 @@ def _check_api(world: World, agency: str, expected: set[str]) -> None:
     with in_process(create_app(node)) as client:
         listed = client.get("/api/v1/records", params={"limit": 1000}, headers=bearer).json()
         assert {r["id"] for r in listed["records"]} == expected and listed["total"] == len(expected)
+        for after in sorted(world.records)[::3]:  # paging after any id, seen or not, yields only what it may see
+            rest = client.get("/api/v1/records", params={"limit": 1000, "after": after}, headers=bearer).json()
+            assert {r["id"] for r in rest["records"]} == {r for r in expected if r > after}
         missing = client.get(f"/api/v1/records/{MISSING}", headers=bearer)
         for rid in world.records:
             for suffix in ("", "/history", "/links"):
