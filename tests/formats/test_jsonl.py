@@ -104,6 +104,18 @@ def test_a_source_id_already_given_is_not_repeated() -> None:
             "documents.0.country",
             "ISO",
         ),
+        # names and dates seen on an earlier line are remembered, bad ones still name their place
+        ('{"id": "X2", "schema": "Person", "names": ["Abu Bakr al-Baghdadi", " \u200b "]}', "names.1.value", "empty"),
+        (
+            '{"id": "X2", "schema": "Person", "names": [{"value": "Abu Bakr al-Baghdadi", "x": "y"}]}',
+            "names.0.x",
+            "not permitted",
+        ),
+        (
+            '{"id": "X2", "schema": "Person", "names": ["A"], "birth_dates": ["1971", "1971-02-30"]}',
+            "birth_dates.1",
+            "day",
+        ),
     ],
 )
 def test_a_bad_line_names_its_line_and_field(line: str, field: str, words: str) -> None:
@@ -169,6 +181,23 @@ def test_a_line_of_exactly_the_limit_is_read() -> None:
     assert len(line) == MAX_LINE_BYTES
     [item] = _read(line)
     assert sum(map(len, item.body.birth_places)) == sum(map(len, places))
+
+
+def test_names_and_dates_given_again_read_as_the_first_time() -> None:
+    """Within a file, a name or a date seen before is not validated again: the bodies are those read alone."""
+    lines = [
+        {"schema": "Person", "names": ["Abu Bakr al-Baghdadi", "أبو بكر"], "birth_dates": ["1971", "1971-07-28"]},
+        {"schema": "Person", "names": ["أبو بكر", "Abu Bakr al-Baghdadi"], "birth_dates": ["1971-07-28"]},
+        {"schema": "Person", "names": [{"value": "أبو بكر", "kind": "weak-alias"}, {"value": " Abu  Bakr "}]},
+        {"schema": "Person", "names": [{"value": "أبو بكر", "kind": "weak-alias"}, "Abu Bakr", "\u200bAbu Bakr"]},
+        {"schema": "Organization", "names": ["Abu Bakr al-Baghdadi"], "founded": "1971~", "dissolved": "1971/1980"},
+        {"schema": "Membership", "person": "P1", "organization": "O1", "start": "1971", "end": "1971~"},
+    ]
+    text = "".join(orjson.dumps({"id": f"L{n}", **line}).decode() + "\n" for n, line in enumerate(lines))
+    for n, (item, line) in enumerate(zip(_read(text), lines, strict=True)):
+        alone = parse_body({**line, "identifiers": [{"scheme": "source-id", "value": f"L{n}"}]})
+        assert item.body == alone
+        assert item.body.model_dump() == alone.model_dump()
 
 
 def test_items_stream_before_a_later_bad_line() -> None:

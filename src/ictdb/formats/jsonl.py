@@ -20,7 +20,7 @@ import pydantic
 from ictdb.model.bundle import SOURCE_ID, ImportItem
 from ictdb.model.envelope import EnvelopeInput
 from ictdb.model.errors import ImportFailed, ValidationError
-from ictdb.model.stored import Record, body_to_data, first_problem, parse_body
+from ictdb.model.stored import Record, body_to_data, first_problem, parse_body, parse_memo
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
 MAX_ID = 100
@@ -84,7 +84,7 @@ def _envelope(value: Any, filename: str, number: int) -> EnvelopeInput:
         raise ImportFailed(_without_field(problem), file=filename, line=number, field=problem.field) from None
 
 
-def _item(data: dict[str, Any], filename: str, number: int) -> ImportItem:
+def _item(data: dict[str, Any], filename: str, number: int, memo: dict[str, Any] | None = None) -> ImportItem:
     key = data.pop(ID_KEY, None)
     if not isinstance(key, str) or not key.strip() or len(key.strip()) > MAX_ID:
         raise ImportFailed(
@@ -102,7 +102,7 @@ def _item(data: dict[str, Any], filename: str, number: int) -> ImportItem:
     if isinstance(identifiers, list) and source not in identifiers:
         data["identifiers"] = [*identifiers, source]
     try:
-        body = parse_body(data)
+        body = parse_body(data, memo)
     except ValidationError as exc:
         raise ImportFailed(_without_field(exc), file=filename, line=number, field=exc.field) from None
     return ImportItem(key=key, body=body, envelope=envelope, line=number)
@@ -115,11 +115,12 @@ def read_entities(stream: BinaryIO, *, filename: str) -> Iterator[ImportItem]:
     Its envelope is the line's ``envelope`` object (None when absent: the importing agency's defaults).
     """
     seen: dict[str, int] = {}
+    memo = parse_memo()
     for number, raw in _lines(stream, filename):
         data = _decode(raw, filename, number)
         if data is None:
             continue
-        item = _item(data, filename, number)
+        item = _item(data, filename, number, memo)
         if item.key in seen:
             raise ImportFailed(
                 f"id {item.key!r} already used on line {seen[item.key]}", file=filename, line=number, field=ID_KEY

@@ -24,6 +24,8 @@ def country_name(code: str) -> str:
 
 
 def check_country(code: str) -> str:
+    if code in _known():  # already a code as stored: most values of a bulk import
+        return code
     value = code.strip().upper()
     if value not in _known():
         raise ValueError(f"not an ISO 3166-1 alpha-2 country code: {code!r}")

@@ -28,6 +28,8 @@ APPROXIMATE_YEARS = 2
 FIRST_YEAR = 1
 LAST_YEAR = 2200
 """Far enough ahead for an expiry date or a planned event; a later year is a typing error."""
+DATES_MEMO = "dates"
+"""Key of the validation context's dict of dates already parsed (see ``stored.parse_memo``)."""
 _PART = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -118,7 +120,7 @@ class FuzzyDate:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        def validate(value: Any) -> FuzzyDate:
+        def parse(value: Any) -> FuzzyDate:
             if isinstance(value, (str, date, FuzzyDate)):
                 try:
                     return cls.parse(value)
@@ -126,7 +128,18 @@ class FuzzyDate:
                     raise ValueError(exc.message) from exc
             raise ValueError("a date must be a string such as 1971-07-28, 1971, 1970/1975 or 1971~")
 
-        return core_schema.no_info_plain_validator_function(
+        def validate(value: Any, info: core_schema.ValidationInfo) -> FuzzyDate:
+            memo: dict[str, FuzzyDate] | None = info.context.get(DATES_MEMO) if info.context else None
+            if memo is None or not isinstance(value, str):
+                return parse(value)
+            # A bulk import sees the same dates again and again: each text is parsed once (a FuzzyDate never
+            # changes, so the one parsed serves every record that gives the same text).
+            found = memo.get(value)
+            if found is None:
+                found = memo[value] = parse(value)
+            return found
+
+        return core_schema.with_info_plain_validator_function(
             validate,
             serialization=core_schema.plain_serializer_function_ser_schema(str),
             json_schema_input_schema=core_schema.str_schema(),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from ictdb.model.countries import CountryCode
 from ictdb.model.dates import FuzzyDate
@@ -56,39 +57,74 @@ class Name(_Part):
 
     value: str
     kind: NameKind = NameKind.PRIMARY
-    script: Script | None = None
+    script: Annotated[Script | None, Field(validate_default=True)] = None
     lang: str | None = None
 
     @field_validator("value")
     @classmethod
     def _clean(cls, value: str) -> str:
-        text = " ".join(value.translate(_INVISIBLE).split())
+        text = " ".join((value if value.isascii() else value.translate(_INVISIBLE)).split())
         if not text:
             raise ValueError("a name cannot be empty")
         if len(text) > MAX_NAME:
             raise ValueError(f"a name is at most {MAX_NAME} characters")
-        if not any(ch.isalpha() for ch in text):
+        if not (text[0].isalpha() or any(ch.isalpha() for ch in text)):
             raise ValueError("a name needs at least one letter")
         return text
 
-    @model_validator(mode="after")
-    def _script(self) -> Name:
-        if self.script is None:
-            object.__setattr__(self, "script", detect_script(self.value))
-        return self
+    @field_validator("script")
+    @classmethod
+    def _script(cls, script: Script | None, info: ValidationInfo) -> Script | None:
+        """The script of the value when none is given. A field's validator rather than the model's, which
+        pydantic would run again on every Name passed in already made (a memoised one, see below)."""
+        if script is None and "value" in info.data:
+            return detect_script(info.data["value"])
+        return script
 
 
-def _names_from_strings(value: Any) -> Any:
-    """Accept plain strings for names: the first is primary, the others aliases."""
-    if isinstance(value, list):
-        out: list[Any] = []
-        for index, item in enumerate(value):
-            if isinstance(item, str):
-                out.append({"value": item, "kind": NameKind.PRIMARY if index == 0 else NameKind.ALIAS})
-            else:
-                out.append(item)
-        return out
-    return value
+NAMES_MEMO = "names"
+"""Key of the validation context's memo of names already validated (see ``stored.parse_memo``): three dicts,
+of primary names given as strings, of aliases given as strings, and of names given as objects."""
+
+
+def _memo_key(item: dict[str, Any]) -> tuple[Any, ...] | None:
+    """A name given as an object whose fields are all plain strings, as a key; None for anything else."""
+    if all(isinstance(v, str) or v is None for v in item.values()):
+        return tuple(sorted(item.items()))
+    return None
+
+
+def _remembered(memo: dict[Any, Name], key: Any, given: Any) -> Any:
+    """The Name validated from ``given`` before, or validated now; ``given`` itself when it is not valid."""
+    name = memo.get(key)
+    if name is None:
+        try:
+            name = memo[key] = Name.model_validate(given)
+        except pydantic.ValidationError:
+            return given
+    return name
+
+
+def _names_from_strings(value: Any, info: ValidationInfo) -> Any:
+    """Accept plain strings for names: the first is primary, the others aliases.
+
+    With a memo in the validation context, a name given as before is the ``Name`` validated then: a bulk
+    import repeats names often, and each costs more to clean and place in its script than the rest of its
+    record. A name that does not validate is left as given, so the error names it as without the memo.
+    """
+    if not isinstance(value, list):
+        return value
+    memo: tuple[dict[Any, Name], ...] | None = info.context.get(NAMES_MEMO) if info.context else None
+    out: list[Any] = []
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            given = {"value": item, "kind": NameKind.ALIAS if index else NameKind.PRIMARY}
+            out.append(given if memo is None else _remembered(memo[1 if index else 0], item, given))
+        elif memo is not None and isinstance(item, dict) and (key := _memo_key(item)) is not None:
+            out.append(_remembered(memo[2], key, item))
+        else:
+            out.append(item)
+    return out
 
 
 class Identifier(_Part):

@@ -45,6 +45,10 @@ def detect_script(text: str) -> Script:
     named first of Latin, Arabic, Cyrillic and other.
     """
     marks = text.translate(_MARKS)
+    if not marks:
+        return Script.OTHER
+    if text.isascii():  # the only letters ASCII has are Latin ones
+        return Script.LATIN
     cyrillic_signs = marks.count("k")
     letters = len(marks) - cyrillic_signs
     if not letters:
@@ -53,6 +57,8 @@ def detect_script(text: str) -> Script:
     cyrillic = marks.count("c") + cyrillic_signs
     latin = marks.count("l")
     other = letters - arabic - cyrillic - latin
-    counts = [(latin, Script.LATIN), (arabic, Script.ARABIC), (cyrillic, Script.CYRILLIC), (other, Script.OTHER)]
-    best = max(counts, key=lambda pair: pair[0])
-    return best[1]
+    best, script = latin, Script.LATIN
+    for count, candidate in ((arabic, Script.ARABIC), (cyrillic, Script.CYRILLIC), (other, Script.OTHER)):
+        if count > best:
+            best, script = count, candidate
+    return script

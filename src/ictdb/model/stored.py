@@ -8,9 +8,10 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from ictdb.model.dates import DATES_MEMO
 from ictdb.model.envelope import Envelope
 from ictdb.model.errors import ValidationError
-from ictdb.model.records import BODY_TYPES, Body, RecordBody
+from ictdb.model.records import BODY_TYPES, NAMES_MEMO, Body, RecordBody
 
 _BODY: TypeAdapter[Body] = TypeAdapter(RecordBody)
 
@@ -26,15 +27,21 @@ def first_problem(exc: pydantic.ValidationError, prefix: str = "") -> Validation
     return ValidationError(message, field)
 
 
-def parse_body(data: Any) -> Body:
-    """Validate a body from plain data; its ``schema`` key picks the record type."""
+def parse_memo() -> dict[str, Any]:
+    """A memo for ``parse_body`` over many bodies (one file): names and dates seen before are not validated
+    again. It holds what it has seen, so it lives as long as the job that reads them, no longer."""
+    return {NAMES_MEMO: ({}, {}, {}), DATES_MEMO: {}}
+
+
+def parse_body(data: Any, memo: dict[str, Any] | None = None) -> Body:
+    """Validate a body from plain data; its ``schema`` key picks the record type. ``memo`` from ``parse_memo``."""
     if not isinstance(data, dict):
         raise ValidationError("a record must be a JSON object")
     schema = data.get("schema")
     if schema not in BODY_TYPES:
         raise ValidationError(f"unknown schema {schema!r}; one of {', '.join(BODY_TYPES)}", "schema")
     try:
-        return _BODY.validate_python(data)
+        return _BODY.validate_python(data, context=memo)
     except pydantic.ValidationError as exc:
         raise first_problem(exc) from None
 
