@@ -63,6 +63,8 @@ def test_request_from_a_restricted_hit_to_a_grant(api: Api) -> None:
         "/api/v1/requests", json={"to": "XX-NONE", "justification": "x"}, headers=api.as_("FR-DGSI")
     )
     assert unknown.status_code == 404
+    malformed = api.client.post("/api/v1/requests", json={"to": "0", "justification": "x"}, headers=api.as_("FR-DGSI"))
+    assert malformed.status_code == 422 and "agency code" in malformed.json()["error"]["message"]
 
     assert (
         api.client.post(f"/api/v1/requests/{request_id}/grant", json={}, headers=api.as_("FR-DGSI")).status_code == 403

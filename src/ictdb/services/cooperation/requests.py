@@ -62,6 +62,13 @@ def _text(value: str | None, field: str, what: str) -> str:
     return text
 
 
+def _agency_asked(code: str) -> str:
+    try:
+        return check_agency_code(code)
+    except ValueError as exc:
+        raise ValidationError(str(exc), "to") from exc
+
+
 def open_request(
     node: Node,
     actor: Actor,
@@ -96,7 +103,7 @@ def open_request(
             if record is None:
                 raise not_found(record_id)
             owner, record_ids = record.owner, [record.id]
-        target = check_agency_code(to) if to else owner
+        target = _agency_asked(to) if to else owner
         if target is None:
             raise ValidationError("name the agency to ask, a record or a hit", "to")
         if owner is not None and target != owner:
