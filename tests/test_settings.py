@@ -5,7 +5,13 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from ictdb.bootstrap import Settings
+import anyio
+import anyio.to_thread
+import pytest
+
+from ictdb.api.app import create_app
+from ictdb.bootstrap import REQUEST_THREADS, Settings
+from ictdb.services.node import Node
 
 
 def test_the_session_key_comes_from_the_environment_or_a_key_file_made_once(tmp_path: Path) -> None:
@@ -32,3 +38,21 @@ def test_a_broken_key_file_is_a_clear_error(tmp_path: Path) -> None:
         assert str(key_file) in str(exc)
     else:
         raise AssertionError("a broken key file was accepted")
+
+
+def test_request_threads_come_from_the_environment_and_bad_values_are_refused() -> None:
+    assert Settings.from_env({}).request_threads == REQUEST_THREADS
+    assert Settings.from_env({"ICTDB_REQUEST_THREADS": "2"}).request_threads == 2
+    for bad in ("0", "-1", "two", "1.5"):
+        with pytest.raises(ValueError, match="ICTDB_REQUEST_THREADS"):
+            Settings.from_env({"ICTDB_REQUEST_THREADS": bad})
+
+
+def test_a_served_app_works_on_as_many_requests_at_once_as_it_was_told(node: Node) -> None:
+    async def serving() -> float:
+        app = create_app(node, request_threads=3)
+        async with app.router.lifespan_context(app):
+            # plain-function routes and dependencies run on the threads this limiter hands out
+            return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    assert anyio.run(serving) == 3

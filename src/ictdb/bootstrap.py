@@ -18,6 +18,8 @@ from ictdb.storage.store import Store
 ENV_DATABASE = "ICTDB_DATABASE_URL"
 ENV_SESSION_KEY = "ICTDB_SESSION_KEY"
 ENV_SESSION_KEY_FILE = "ICTDB_SESSION_KEY_FILE"
+ENV_REQUEST_THREADS = "ICTDB_REQUEST_THREADS"
+REQUEST_THREADS = 4
 SESSION_KEY_FILE = "session.key"
 
 
@@ -30,6 +32,10 @@ class Settings:
     """Where the signing key is kept (ICTDB_SESSION_KEY_FILE; default ``session.key`` in the data directory),
     created with a random key on first use. Every worker and every restart reads the same key, so sessions
     survive both."""
+    request_threads: int = REQUEST_THREADS
+    """How many requests one server process works on at once (ICTDB_REQUEST_THREADS). Requests are mostly
+    Python work under one interpreter lock: more threads than a few only take turns with the lock, which
+    costs time and leaves every request of a burst waiting for all the others."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, database_url: str | None = None) -> Settings:
@@ -39,6 +45,7 @@ class Settings:
             database_url=database_url or env.get(ENV_DATABASE) or default_database_url(),
             session_secret=env.get(ENV_SESSION_KEY) or None,
             session_key_file=Path(key_file) if key_file else None,
+            request_threads=_positive(env.get(ENV_REQUEST_THREADS), ENV_REQUEST_THREADS, REQUEST_THREADS),
         )
 
     def session_key(self) -> bytes:
@@ -47,6 +54,14 @@ class Settings:
         if self.session_secret:
             return hashlib.sha256(self.session_secret.encode()).digest()
         return _key_from_file(self.session_key_file or Path(user_data_dir("ictdb")) / SESSION_KEY_FILE)
+
+
+def _positive(value: str | None, name: str, default: int) -> int:
+    if value is None or not value.strip():
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def _key_from_file(path: Path) -> bytes:

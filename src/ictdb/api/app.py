@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from ictdb.api import cooperation, errors, resolution, ui
@@ -23,13 +26,31 @@ like one that does not exist. Errors are JSON: `{"error": {"code": "not_found", 
 """
 
 
+def _threads(count: int | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if count is not None:
+            # The routes and dependencies written as plain functions run on these threads.
+            anyio.to_thread.current_default_thread_limiter().total_tokens = count
+        yield
+
+    return lifespan
+
+
 def create_app(
-    node: Node, *, session_key: bytes | None = None, secure_cookies: bool = True, max_body: int = MAX_BODY
+    node: Node,
+    *,
+    session_key: bytes | None = None,
+    secure_cookies: bool = True,
+    max_body: int = MAX_BODY,
+    request_threads: int | None = None,
 ) -> FastAPI:
     """Build the app around ``node``. ``session_key`` signs browser sessions: ``ictdb serve`` passes the one from
     the settings, shared by all workers; without one (tests) a random key lasts as long as this app.
-    ``secure_cookies`` is off only for plain-HTTP test servers."""
+    ``secure_cookies`` is off only for plain-HTTP test servers. ``request_threads`` caps how many requests the
+    serving process works on at once (``Settings.request_threads``); without it, the server's default."""
     app = FastAPI(
+        lifespan=_threads(request_threads),
         title="ictdb",
         summary="International Counter-Terrorism Database",
         description=DESCRIPTION,

@@ -11,4 +11,4 @@ from ictdb.bootstrap import Settings, open_node
 def from_environment() -> FastAPI:
     """Called by uvicorn (``factory=True``) at start-up, never at import time."""
     settings = Settings.from_env()
-    return create_app(open_node(settings), session_key=settings.session_key())
+    return create_app(open_node(settings), session_key=settings.session_key(), request_threads=settings.request_threads)

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ictdb.api import worldmap
-from ictdb.api.deps import SESSION_COOKIE, get_config, get_node
+from ictdb.api.deps import SESSION_COOKIE, config_of, node_of
 from ictdb.api.graph_layout import force_layout
 from ictdb.model.actors import Actor
 from ictdb.model.errors import Conflict, ImportFailed, NotFound, Unauthenticated, ValidationError
@@ -66,7 +66,7 @@ def _session(request: Request) -> tuple[Actor, Session] | None:
     if not cookie:
         return None
     try:
-        return auth.session_actor(get_node(request), cookie, get_config(request).session_key)
+        return auth.session_actor(node_of(request), cookie, config_of(request).session_key)
     except Unauthenticated:
         return None
 
@@ -85,7 +85,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             actor=actor,
             csrf=found[1].csrf if found else "",
             can_audit=bool(actor and actor.has(Role.SUPERVISOR)),
-            unread=inbox.unread_count(get_node(request), actor) if actor else 0,
+            unread=inbox.unread_count(node_of(request), actor) if actor else 0,
             **context,
         )
     )
@@ -110,12 +110,12 @@ def login_page(request: Request) -> Response:
 def login_form(
     request: Request, username: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=1024)]
 ) -> Response:
-    node = get_node(request)
+    node = node_of(request)
     try:
         actor = auth.login(node, username, password)
     except Unauthenticated:
         return render(request, "login.html", status=401, failed=True)
-    config = get_config(request)
+    config = config_of(request)
     cookie, _ = auth.open_session(node, actor, config.session_key)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
@@ -156,7 +156,7 @@ def search_page(request: Request, q: str = "") -> Response:
     restricted: list[str] = []
     hit_refs: dict[str, str] = {}
     if q and any(ch.isalpha() for ch in q):
-        outcome = search(get_node(request), found[0], MatchQuery(names=(q,)), limit=25)
+        outcome = search(node_of(request), found[0], MatchQuery(names=(q,)), limit=25)
         results, restricted, hit_refs = outcome.matches, outcome.restricted_owners, outcome.hit_refs
     return render(request, "search.html", q=q, results=results, restricted=restricted, hit_refs=hit_refs)
 
@@ -173,7 +173,7 @@ def record_page(request: Request, record_id: str) -> Response:
     found = _session(request)
     if found is None:
         return _to_login()
-    node, actor = get_node(request), found[0]
+    node, actor = node_of(request), found[0]
     try:
         record = records.get_record(node, actor, record_id)
     except NotFound:
@@ -203,7 +203,7 @@ def movements_page(request: Request, record_id: str) -> Response:
     found = _session(request)
     if found is None:
         return _to_login()
-    node, actor = get_node(request), found[0]
+    node, actor = node_of(request), found[0]
     person = records.get_record(node, actor, record_id)
     trips = movements.timeline(node, actor, record_id) if person.schema_name == "Person" else []
     steps: list[Any] = []
@@ -248,7 +248,7 @@ def network_page(request: Request, record_id: str, hops: int = 1, to: str | None
     found = _session(request)
     if found is None:
         return _to_login()
-    node, actor = get_node(request), found[0]
+    node, actor = node_of(request), found[0]
     hops = min(max(hops, 1), MAX_PAGE_HOPS)
     hood = network.neighbours(node, actor, record_id, hops)
     # the nearest first, so a crowded neighbourhood keeps its centre readable
@@ -292,7 +292,7 @@ def review_page(request: Request) -> Response:
     found = _session(request)
     if found is None:
         return _to_login()
-    return render(request, "review.html", due=records.due_for_review(get_node(request), found[0]))
+    return render(request, "review.html", due=records.due_for_review(node_of(request), found[0]))
 
 
 @router.post("/review/{record_id}")
@@ -310,7 +310,7 @@ def review_form(
         until = date.fromisoformat(review_by)
     except ValueError:
         raise ValidationError("a date as YYYY-MM-DD", "review_by") from None
-    records.extend_review(get_node(request), actor, record_id, until, reason)
+    records.extend_review(node_of(request), actor, record_id, until, reason)
     return RedirectResponse("/review", status_code=303)
 
 
@@ -319,7 +319,7 @@ def audit_page(request: Request) -> Response:
     found = _session(request)
     if found is None:
         return _to_login()
-    node, actor = get_node(request), found[0]
+    node, actor = node_of(request), found[0]
     t = catalogue(language(request))
     sections = [
         (t["accesses"], audit.accesses_to_mine(node, actor, limit=200)),
@@ -333,7 +333,7 @@ def screenings_page(request: Request) -> Response:
     found = _session(request)
     if found is None:
         return _to_login()
-    return render(request, "screenings.html", jobs=screening_jobs.list_jobs(get_node(request), found[0]), error=None)
+    return render(request, "screenings.html", jobs=screening_jobs.list_jobs(node_of(request), found[0]), error=None)
 
 
 @router.post("/screenings")
@@ -346,7 +346,7 @@ async def screening_upload(
     actor = _checked(request, csrf)
     if actor is None:
         return _to_login()
-    node = get_node(request)
+    node = node_of(request)
     data = await file.read(screening_jobs.MAX_UPLOAD + 1)
     try:
         job = await run_in_threadpool(screening_jobs.start_job, node, actor, data, file.filename or "manifest", format)
@@ -361,7 +361,7 @@ def screening_page(request: Request, job_id: str, error: str | None = None) -> R
     found = _session(request)
     if found is None:
         return _to_login()
-    node, actor = get_node(request), found[0]
+    node, actor = node_of(request), found[0]
     job = screening_jobs.get_job(node, actor, job_id)
     rows = screening_jobs.job_rows(node, actor, job_id) if job.state == "done" else []
     return render(request, "screening.html", job=job, rows=rows, error=error)
@@ -381,7 +381,7 @@ def screening_decision(
     if actor is None:
         return _to_login()
     try:
-        screening_jobs.decide(get_node(request), actor, job_id, row, record_id, decision, reason)
+        screening_jobs.decide(node_of(request), actor, job_id, row, record_id, decision, reason)
     except (ValidationError, Conflict) as exc:
         return RedirectResponse(f"/screenings/{job_id}?{urlencode({'error': exc.message})}#row-{row}", status_code=303)
     return RedirectResponse(f"/screenings/{job_id}#row-{row}", status_code=303)

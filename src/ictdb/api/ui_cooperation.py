@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ictdb.api import ui
-from ictdb.api.deps import get_node
+from ictdb.api.deps import node_of
 from ictdb.model.cooperation import RequestState, Urgency
 from ictdb.model.errors import Conflict, NotFound, ValidationError
 from ictdb.model.vocab import Role
@@ -29,7 +29,7 @@ def inbox_page(request: Request, unread: bool = False) -> Response:
     found = ui._session(request)
     if found is None:
         return ui._to_login()
-    box = inbox.inbox(get_node(request), found[0], unread=unread, limit=200)
+    box = inbox.inbox(node_of(request), found[0], unread=unread, limit=200)
     return ui.render(request, "inbox.html", box=box, only_unread=unread)
 
 
@@ -38,7 +38,7 @@ def inbox_read(request: Request, csrf: Annotated[str, Form()] = "", alert: Annot
     actor = ui._checked(request, csrf)
     if actor is None:
         return ui._to_login()
-    inbox.mark_read(get_node(request), actor, [alert] if alert else None)
+    inbox.mark_read(node_of(request), actor, [alert] if alert else None)
     return RedirectResponse("/inbox", status_code=303)
 
 
@@ -48,7 +48,7 @@ def requests_page(request: Request, box: str = "all", error: str | None = None) 
     if found is None:
         return ui._to_login()
     box = box if box in requests.BOXES else "all"
-    listed = requests.list_requests(get_node(request), found[0], box=box, limit=200)
+    listed = requests.list_requests(node_of(request), found[0], box=box, limit=200)
     return ui.render(
         request, "requests.html", requests=listed, box=box, boxes=requests.BOXES, urgencies=list(Urgency), error=error
     )
@@ -70,7 +70,7 @@ def request_open_form(
         return ui._to_login()
     try:
         opened = requests.open_request(
-            get_node(request),
+            node_of(request),
             actor,
             justification=justification,
             hit_id=hit or None,
@@ -79,7 +79,7 @@ def request_open_form(
             urgency=Urgency(urgency) if urgency in {u.value for u in Urgency} else Urgency.ROUTINE,
         )
     except (ValidationError, NotFound) as exc:
-        listed = requests.list_requests(get_node(request), actor, limit=200)
+        listed = requests.list_requests(node_of(request), actor, limit=200)
         return ui.render(
             request,
             "requests.html",
@@ -99,7 +99,7 @@ def request_page(request: Request, request_id: str, error: str | None = None) ->
     if found is None:
         return ui._to_login()
     actor = found[0]
-    shown = requests.show_request(get_node(request), actor, request_id)
+    shown = requests.show_request(node_of(request), actor, request_id)
     may_answer = shown.to_agency == actor.agency and not shown.state.closed and actor.has(Role.SUPERVISOR)
     return ui.render(request, "request.html", req=shown, may_answer=may_answer, error=error)
 
@@ -122,7 +122,7 @@ def request_answer_form(
         raise ValidationError("grant, partial or decline", "decision")
     try:
         requests.answer_request(
-            get_node(request),
+            node_of(request),
             actor,
             request_id,
             DECISIONS[decision],
@@ -135,7 +135,7 @@ def request_answer_form(
             request,
             "request.html",
             status=422 if isinstance(exc, ValidationError) else 409,
-            req=requests.show_request(get_node(request), actor, request_id),
+            req=requests.show_request(node_of(request), actor, request_id),
             may_answer=isinstance(exc, ValidationError),
             error=exc.message,
         )

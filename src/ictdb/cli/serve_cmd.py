@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ictdb.bootstrap import ENV_DATABASE
+from ictdb.bootstrap import ENV_DATABASE, ENV_REQUEST_THREADS
 from ictdb.cli.context import out, state
 from ictdb.services import auth
 
@@ -24,19 +24,28 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    threads: Annotated[
+        int | None,
+        typer.Option(min=1, help="requests each worker works on at once (default 4, or ICTDB_REQUEST_THREADS)"),
+    ] = None,
     access_log: Annotated[bool, typer.Option(help="log every request to standard output")] = True,
 ) -> None:
     """Serve the web application and the API (/api/v1, documented at /api/v1/docs).
 
     Browser sessions are signed with ICTDB_SESSION_KEY, or else with a key kept in ICTDB_SESSION_KEY_FILE
     (default: session.key in the data directory, made on first start), so they survive restarts and work
-    across workers. Example: ictdb --db sqlite:///demo.sqlite3 serve --port 8000 --workers 4
+    across workers. Each worker takes up to --threads requests at once (the others wait their turn): the
+    work is mostly Python, which runs one thread at a time, so a few per worker keep the cores busy and more
+    would only make every request of a burst wait for the others; add workers, not threads, to use more cores.
+    Example: ictdb --db sqlite:///demo.sqlite3 serve --port 8000 --workers 4
     """
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     c = state(ctx)
     os.environ[ENV_DATABASE] = c.settings.database_url
+    if threads is not None:
+        os.environ[ENV_REQUEST_THREADS] = str(threads)
     out.print(f"serving {c.settings.database_url} on http://{host}:{port}/ (API docs: /api/v1/docs)")
     config = uvicorn.Config(
         APP_FACTORY,

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 CACHE_KIB = 128 * 1024
 """The most page cache one SQLite connection may hold, in KiB."""
+POOL_SIZE = 8
+"""SQLite connections kept open: more than a server process's request threads and its background jobs."""
 
 
 def make_engine(url: str) -> Engine:
@@ -24,7 +26,9 @@ def make_engine(url: str) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # A connection beyond the pool's size is closed when it is given back, and its successor starts with an
+        # empty page cache: under a burst of requests a small pool reopened connections all the time.
+        engine = create_engine(url, connect_args={"timeout": 30}, pool_size=POOL_SIZE, max_overflow=2 * POOL_SIZE)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:

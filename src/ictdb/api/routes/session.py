@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from ictdb.api.deps import SESSION_COOKIE, ActorDep, NodeDep, get_config
+from ictdb.api.deps import SESSION_COOKIE, ActorDep, NodeDep, config_of
 from ictdb.api.schemas import ERRORS
 from ictdb.model.errors import Unauthenticated
 from ictdb.model.vocab import Role
@@ -32,7 +32,7 @@ class SessionOut(BaseModel):
 def start_session(node: Node, request: Request, response: Response, username: str, password: str) -> SessionOut:
     """Check the password and set the session cookie on ``response``; shared with the login form."""
     actor = auth.login(node, username, password)
-    config = get_config(request)
+    config = config_of(request)
     cookie, session = auth.open_session(node, actor, config.session_key)
     response.set_cookie(
         SESSION_COOKIE,
@@ -58,7 +58,7 @@ def who_am_i(node: NodeDep, request: Request, actor: ActorDep) -> SessionOut:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthenticated("no session: this answers for cookie sessions only")
-    _, session = auth.session_actor(node, cookie, get_config(request).session_key)
+    _, session = auth.session_actor(node, cookie, config_of(request).session_key)
     return SessionOut(username=actor.username, agency=actor.agency, roles=sorted(actor.roles), csrf=session.csrf)
 
 
