@@ -6,6 +6,7 @@ an owner agency's supervisors the other agencies' accesses to its records.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +30,17 @@ def log(
     query: str | None = None,
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
+    owners: Mapping[str, str] | None = None,
 ) -> None:
-    """Append one event in the caller's transaction, so the event and what it describes commit together."""
+    """Append one event in the caller's transaction, so the event and what it describes commit together.
+
+    ``owners`` maps the record ids to their owners where the caller knows them already (owners never change);
+    the others are read."""
     ids = tuple(record_ids)
-    owners = tx.records.owners_of(ids) if ids else {}
+    known = dict(owners or {})
+    missing = [rid for rid in ids if rid not in known]
+    if missing:
+        known.update(tx.records.owners_of(missing))
     tx.audit.append(
         AuditEvent(
             username=actor.username,
@@ -46,7 +54,7 @@ def log(
             detail=detail or {},
         ),
         node.now(),
-        owners,
+        known,
     )
 
 

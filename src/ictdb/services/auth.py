@@ -102,8 +102,7 @@ def authenticate_token(node: Node, secret: str, *, origin: str = "api") -> Actor
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         raise Unauthenticated("invalid or expired token")
     with node.store.transaction() as tx:
-        username = tx.directory.token_owner(_digest(secret), node.now())
-        user = tx.directory.user(username) if username else None
+        user = tx.directory.token_holder(_digest(secret), node.now())
     if user is None or not user.active:
         raise Unauthenticated("invalid or expired token")
     return _actor(user, origin)

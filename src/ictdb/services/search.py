@@ -110,6 +110,16 @@ def _outcomes(tx: Tx, viewer: Viewer, index: NameIndex, results: Sequence[Search
     return outcomes
 
 
+def _owners(index: NameIndex, outcomes: Sequence[SearchOutcome]) -> dict[str, str]:
+    """The owner of every record the outcomes name, known already from the records read and the index."""
+    owners = {m.record.id: m.record.owner for o in outcomes for m in o.matches}
+    for rid in (rid for o in outcomes for rid in o.notified):
+        entry = index.entry(rid)
+        if entry is not None and isinstance(entry.tag, Tag):
+            owners[rid] = entry.tag.reach.owner
+    return owners
+
+
 def _found(records: dict[str, Record], match: Match) -> FoundMatch:
     return FoundMatch(records[match.entity_id], match.score, match.explanation)
 
@@ -135,6 +145,7 @@ def search(
             [m.record.id for m in outcome.matches] + outcome.notified,
             query=" | ".join(query.names),
             detail={"returned": len(outcome.matches), "restricted_hits": outcome.restricted_owners},
+            owners=_owners(index, [outcome]),
         )
         events.matched(tx, node, actor, "search", [" | ".join(query.names)], [outcome])
     return outcome
@@ -172,6 +183,7 @@ def screen(
             ids,
             query=source,
             detail={"rows": len(queries), "rows_with_matches": sum(1 for o in outcomes if o.matches)},
+            owners=_owners(index, outcomes),
         )
         events.matched(tx, node, actor, "screen", [" | ".join(q.names) for q in queries], outcomes, source=source)
     return outcomes

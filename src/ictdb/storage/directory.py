@@ -110,16 +110,18 @@ class Directory:
             )
         )
 
-    def token_owner(self, secret_hash: str, now: datetime) -> str | None:
+    def token_holder(self, secret_hash: str, now: datetime) -> User | None:
+        """The user a live token was issued to: None for an unknown, revoked or expired token."""
+        T = t.tokens.c
         row = self.c.execute(
-            select(t.tokens.c.username, t.tokens.c.expires_at, t.tokens.c.revoked_at).where(
-                t.tokens.c.secret_hash == secret_hash
-            )
+            select(t.users, T.expires_at, T.revoked_at)
+            .join_from(t.tokens, t.users, t.users.c.username == T.username)
+            .where(T.secret_hash == secret_hash)
         ).first()
         if row is None or row.revoked_at is not None:
             return None
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
-        return str(row.username) if expires > now else None
+        return _user(row) if expires > now else None
 
     def revoke_token(self, token_id: str, username: str, now: datetime) -> bool:
         result = self.c.execute(
