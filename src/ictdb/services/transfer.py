@@ -35,12 +35,17 @@ def _check_size(path: Path) -> None:
 def import_entities(node: Node, actor: Actor, path: Path, *, progress: Progress | None = None) -> ImportSummary:
     """Import a JSON Lines file of entities (docs/formats.md) as records of the actor's agency."""
     _check_size(path)
-    try:
-        with gc_paused(), path.open("rb") as stream:
-            items = list(read_entities(stream, filename=str(path)))
-    except OSError as exc:
-        raise ImportFailed(exc.strerror or str(exc), file=str(path)) from None
-    return import_items(node, actor, items, source=path.name, progress=progress)
+    # The collector stays paused from reading to writing, and the items are dropped before it resumes:
+    # resumed in between, it walked every object read so far, all of them still needed.
+    with gc_paused():
+        try:
+            with path.open("rb") as stream:
+                items = list(read_entities(stream, filename=str(path)))
+        except OSError as exc:
+            raise ImportFailed(exc.strerror or str(exc), file=str(path)) from None
+        summary = import_items(node, actor, items, source=path.name, progress=progress)
+        del items
+    return summary
 
 
 def export_entities(node: Node, actor: Actor, path: Path) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select, update
 
 from ictdb.storage import tables as t
+from ictdb.storage._bulk import insert_rows
 from ictdb.storage._json import dumps, loads
 
 GENESIS = "0" * 64
@@ -115,13 +116,10 @@ class AuditLog:
             )
         )
         self.c.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(hash=digest))
-        rows = [
-            {"seq": seq, "record_id": rid, "owner": owners[rid]}
-            for rid in dict.fromkeys(event.record_ids)
-            if rid in owners
-        ]
-        if rows:
-            self.c.execute(insert(t.audit_records), rows)
+        # An import's one event names every record it wrote: a row each, handed to the driver in one go, in
+        # id order so that each extends the table's key at its end.
+        rows = [(seq, rid, owners[rid]) for rid in sorted(set(event.record_ids)) if rid in owners]
+        insert_rows(self.c, t.audit_records, ("seq", "record_id", "owner"), rows)
         return seq
 
     def verify(self) -> tuple[int, list[ChainBreak]]:

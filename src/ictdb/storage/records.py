@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Connection, Dialect, Row, Select, Table, delete, func, insert, select, update
+from sqlalchemy import Column, Connection, Dialect, Row, Select, delete, func, insert, select, update
 
 from ictdb.model.envelope import Distribution, Envelope
 from ictdb.model.records import Body
 from ictdb.model.stored import Record, body_to_data, parse_body
 from ictdb.policy.visibility import Audience, Viewer, audience_of
 from ictdb.storage import tables as t
+from ictdb.storage._bulk import insert_rows
 from ictdb.storage._json import dumps, loads
 from ictdb.storage._time import aware
 from ictdb.storage.visibility import visible, visible_parts
@@ -272,7 +273,7 @@ class Records:
     def insert(self, items: Sequence[tuple[Storable, str | None]], *, change: str = "create") -> None:
         """Store new records (each with its source id, if imported) and their first version, in bulk.
 
-        Rows go to the driver as plain tuples (see ``_insert_rows``); what depends only on the envelope is
+        Rows go to the driver as plain tuples (see ``insert_rows``); what depends only on the envelope is
         worked out once per envelope, since a bulk import gives thousands of records the same one.
         """
         if not items:
@@ -314,31 +315,13 @@ class Records:
             groups.extend((rid, group) for group in shared.groups)
             links.extend((rid, field, target) for field, target in _links(body))
             identifiers.extend((rid, scheme, value) for scheme, value in _identifiers(body))
-        self._insert_rows(t.records, _RECORD_COLUMNS, rows)
-        self._insert_rows(t.record_versions, _VERSION_COLUMNS, versions)
-        self._insert_rows(t.record_agencies, ("record_id", "agency", "via"), agencies)
-        self._insert_rows(t.record_groups, ("record_id", "group_name"), groups)
-        self._insert_rows(t.record_links, ("record_id", "field", "target_id"), links)
-        self._insert_rows(t.record_identifiers, ("record_id", "scheme", "value"), identifiers)
+        insert_rows(self.c, t.records, _RECORD_COLUMNS, rows)
+        insert_rows(self.c, t.record_versions, _VERSION_COLUMNS, versions)
+        insert_rows(self.c, t.record_agencies, ("record_id", "agency", "via"), agencies)
+        insert_rows(self.c, t.record_groups, ("record_id", "group_name"), groups)
+        insert_rows(self.c, t.record_links, ("record_id", "field", "target_id"), links)
+        insert_rows(self.c, t.record_identifiers, ("record_id", "scheme", "value"), identifiers)
         self.wrote = True
-
-    def _insert_rows(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Insert many rows through the driver itself: SQLAlchemy's per-row parameter handling cost more
-        than the database's own work. PostgreSQL takes them by COPY; SQLite by one prepared statement.
-        Values must be what SQLAlchemy would pass for these columns (see ``_binder``)."""
-        if not rows:
-            return
-        dialect = self.c.dialect
-        quote = dialect.identifier_preparer.quote
-        names = ", ".join(quote(column) for column in columns)
-        if dialect.name == "postgresql":
-            driver: Any = self.c.connection.driver_connection
-            with driver.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
-        self.c.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
 
     def replace(self, record: Record, *, expected_version: int, change: str, reason: str | None, by: str) -> bool:
         """Write a new version of a record; False when someone else changed it first."""
