@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from factories import person, seed_agencies
 from ictdb.model.envelope import EnvelopeInput
 from ictdb.model.errors import Conflict, Forbidden, NotFound, ValidationError
-from ictdb.model.stored import parse_body
+from ictdb.model.stored import body_to_data, parse_body
 from ictdb.services import records
 from ictdb.services.directory import create_group
 from ictdb.services.node import Node
+from ictdb.storage import tables
+from ictdb.storage._json import loads
 
 
 def test_record_carries_agency_defaults_and_full_envelope(node: Node) -> None:
@@ -85,6 +88,28 @@ def test_edit_keeps_history_and_checks_version(node: Node) -> None:
         records.edit_record(node, jo, rec.id, changes={"gender": "male"}, expected_version=1)
     with pytest.raises(Forbidden):
         records.edit_record(node, actors["FR-DGSI"], rec.id, changes={"gender": "male"})
+
+
+def test_history_holds_every_version_exactly_through_edits_and_deletion(node: Node) -> None:
+    actors = seed_agencies(node)
+    jo = actors["JO-GID"]
+    rec = person(node, jo, "Abu Omar al-Shishani")
+    [first] = records.record_history(node, jo, rec.id)
+    assert first.body == body_to_data(rec.body)
+    assert first.envelope == rec.envelope.model_dump(mode="json")
+    records.edit_record(node, jo, rec.id, changes={"gender": "male"}, reason="r1")
+    records.edit_record(node, jo, rec.id, changes={"gender": "female"}, envelope=EnvelopeInput(grading="B2"))
+    history = records.record_history(node, jo, rec.id)
+    assert history[0] == first
+    assert [v.body.get("gender") for v in history] == [None, "male", "female"]
+    assert [v.envelope["grading"] for v in history] == ["F6", "F6", "B2"]
+    records.delete_record(node, jo, rec.id, "duplicate")
+    with node.store.transaction() as tx:
+        kept = tx.connection.execute(
+            select(tables.record_versions.c.body).where(tables.record_versions.c.record_id == rec.id)
+        ).all()
+    assert len(kept) == 4 and all(body is not None for (body,) in kept)
+    assert loads(kept[0][0]) == first.body
 
 
 def test_delete_hides_everywhere_but_keeps_history_for_audit(node: Node) -> None:

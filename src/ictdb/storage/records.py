@@ -24,6 +24,7 @@ from ictdb.storage._time import aware
 from ictdb.storage.visibility import visible, visible_parts
 
 R = t.records.c
+V = t.record_versions.c
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,12 @@ def _to_envelope(row: Row[Any]) -> Envelope:
         justification=row.justification,
         review_by=row.review_by,
     )
+
+
+def settled_version(row: Row[Any]) -> tuple[str, str]:
+    """The body and envelope JSON of a record's row, as a version stores them: what a current version that
+    ``Records.insert`` left to the row holds."""
+    return row.body, dumps(envelope_data(_to_envelope(row)))
 
 
 def _to_record(row: Row[Any]) -> Record:
@@ -171,10 +178,9 @@ _VERSION_COLUMNS = ("record_id", "version", "body", "envelope", "change", "reaso
 @dataclass(frozen=True, slots=True)
 class _EnvelopeRows:
     """What a stored record's rows take from its envelope: the envelope columns of ``records`` (distribution
-    to review date, in ``_RECORD_COLUMNS`` order), the version's envelope JSON, and the audience it names."""
+    to review date, in ``_RECORD_COLUMNS`` order) and the audience it names."""
 
     columns: tuple[Any, ...]
-    json: str
     agencies: tuple[str, ...]
     groups: tuple[str, ...]
 
@@ -193,7 +199,6 @@ class _EnvelopeRows:
                 env.justification,
                 bind_date(env.review_by),
             ),
-            json=dumps(envelope_data(env)),
             agencies=tuple(a for a in sorted(audience.agencies) if a != env.owner),
             groups=tuple(sorted(audience.groups)),
         )
@@ -273,6 +278,9 @@ class Records:
     def insert(self, items: Sequence[tuple[Storable, str | None]], *, change: str = "create") -> None:
         """Store new records (each with its source id, if imported) and their first version, in bulk.
 
+        The first version's row names who made it and when; its body and envelope are the record's own
+        columns until a later version is written (see ``_settle``), so they are not written twice.
+
         Rows go to the driver as plain tuples (see ``insert_rows``); what depends only on the envelope is
         worked out once per envelope, since a bulk import gives thousands of records the same one.
         """
@@ -309,7 +317,7 @@ class Records:
                     text,
                 )
             )
-            versions.append((rid, record.version, text, shared.json, change, None, record.created_by, updated_at))
+            versions.append((rid, record.version, None, None, change, None, record.created_by, updated_at))
             self._inserted_owners[rid] = env.owner
             agencies.extend((rid, agency, "distribution") for agency in shared.agencies)
             groups.extend((rid, group) for group in shared.groups)
@@ -325,6 +333,8 @@ class Records:
 
     def replace(self, record: Record, *, expected_version: int, change: str, reason: str | None, by: str) -> bool:
         """Write a new version of a record; False when someone else changed it first."""
+        if not self._settle(record.id, expected_version):
+            return False
         values = _row_values(record, None)
         del values["source_id"], values["created_at"], values["created_by"], values["id"]
         result = self.c.execute(
@@ -360,6 +370,8 @@ class Records:
         return True
 
     def mark_deleted(self, record: Record, *, by: str, at: datetime, reason: str | None) -> bool:
+        if not self._settle(record.id):
+            return False
         result = self.c.execute(
             update(t.records)
             .where(R.id == record.id, R.deleted_at.is_(None))
@@ -398,6 +410,21 @@ class Records:
         )
         if bumped.rowcount == 0:
             self.c.execute(insert(t.change_counters).values(name="records", value=1))
+
+    def _settle(self, record_id: str, expected_version: int | None = None) -> bool:
+        """Before a record's row changes: write out the body and envelope of its current version, which
+        ``insert`` left to the row. False when there is no live row (at ``expected_version``, if given).
+        """
+        row = self.c.execute(select(t.records).where(R.id == record_id, R.deleted_at.is_(None))).first()
+        if row is None or expected_version not in (None, row.version):
+            return False
+        body, envelope = settled_version(row)
+        self.c.execute(
+            update(t.record_versions)
+            .where(V.record_id == record_id, V.version == row.version, V.body.is_(None))
+            .values(body=body, envelope=envelope)
+        )
+        return True
 
     def _granted(self, record_id: str) -> set[str]:
         rows = self.c.execute(
@@ -525,19 +552,18 @@ class Records:
         return {schema: int(n) for schema, n in self.c.execute(query)}
 
     def history(self, viewer: Viewer, record_id: str) -> list[Version]:
-        if self.get(viewer, record_id) is None:
+        row = self.c.execute(self._select(viewer).where(R.id == record_id)).first()
+        if row is None:
             return []
-        rows = self.c.execute(
-            select(t.record_versions)
-            .where(t.record_versions.c.record_id == record_id)
-            .order_by(t.record_versions.c.version)
-        )
+        rows = self.c.execute(select(t.record_versions).where(V.record_id == record_id).order_by(V.version))
+        # a version that ``insert`` left to the record's row holds what the row holds
+        current = settled_version(row)
         return [
             Version(
                 record_id=r.record_id,
                 version=r.version,
-                body=loads(r.body),
-                envelope=loads(r.envelope),
+                body=loads(current[0] if r.body is None else r.body),
+                envelope=loads(current[1] if r.envelope is None else r.envelope),
                 change=r.change,
                 reason=r.reason,
                 changed_by=r.changed_by,

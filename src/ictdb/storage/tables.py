@@ -122,13 +122,16 @@ record_groups = Table(
     Index("ix_record_groups_group", "group_name", "record_id"),
 )
 
+# Every version of a record: who changed it, when and why, and what it held. The body and envelope of a
+# record's first version stay empty while it is current (they are the record's own row; a bulk import would
+# otherwise write each body twice); they are written out before the row first changes.
 record_versions = Table(
     "record_versions",
     metadata,
     Column("record_id", String(40), ForeignKey("records.id"), primary_key=True),
     Column("version", Integer, primary_key=True),
-    Column("body", Text, nullable=False),
-    Column("envelope", Text, nullable=False),
+    Column("body", Text),
+    Column("envelope", Text),
     Column("change", String(20), nullable=False),
     Column("reason", Text),
     Column("changed_by", String(64), nullable=False),
