@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from ictdb.storage import tables as t
 from ictdb.storage._bulk import insert_rows
@@ -80,18 +80,25 @@ def _event(row: Row[Any]) -> AuditEvent:
     )
 
 
+# Built once: every request appends an event, and building and keying these statements anew each time cost
+# more than running them.
+_ADVANCE_HEAD = (
+    update(t.audit_head)
+    .where(t.audit_head.c.id == 1)
+    .values(seq=t.audit_head.c.seq + 1)
+    .returning(t.audit_head.c.seq, t.audit_head.c.hash)
+)
+_INSERT_EVENT = insert(t.audit_events)
+_SET_HEAD_HASH = update(t.audit_head).where(t.audit_head.c.id == 1).values(hash=bindparam("digest"))
+
+
 class AuditLog:
     def __init__(self, connection: Connection) -> None:
         self.c = connection
 
     def append(self, event: AuditEvent, at: datetime, owners: dict[str, str]) -> int:
         """Append ``event``; ``owners`` maps its record ids to their owners so owners can find their accesses."""
-        head = self.c.execute(
-            update(t.audit_head)
-            .where(t.audit_head.c.id == 1)
-            .values(seq=t.audit_head.c.seq + 1)
-            .returning(t.audit_head.c.seq, t.audit_head.c.hash)
-        ).first()
+        head = self.c.execute(_ADVANCE_HEAD).first()
         if head is None:
             self.c.execute(insert(t.audit_head).values(id=1, seq=1, hash=GENESIS))
             seq, prev = 1, GENESIS
@@ -100,22 +107,23 @@ class AuditLog:
         at = _utc(at.replace(microsecond=at.microsecond))
         digest = _digest(seq, event, at, prev)
         self.c.execute(
-            insert(t.audit_events).values(
-                seq=seq,
-                at=at,
-                username=event.username,
-                agency=event.agency,
-                action=event.action,
-                record_ids=dumps(list(event.record_ids)),
-                query=event.query,
-                outcome=event.outcome,
-                origin=event.origin,
-                detail=dumps(event.detail),
-                prev_hash=prev,
-                hash=digest,
-            )
+            _INSERT_EVENT,
+            {
+                "seq": seq,
+                "at": at,
+                "username": event.username,
+                "agency": event.agency,
+                "action": event.action,
+                "record_ids": dumps(list(event.record_ids)),
+                "query": event.query,
+                "outcome": event.outcome,
+                "origin": event.origin,
+                "detail": dumps(event.detail),
+                "prev_hash": prev,
+                "hash": digest,
+            },
         )
-        self.c.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(hash=digest))
+        self.c.execute(_SET_HEAD_HASH, {"digest": digest})
         # An import's one event names every record it wrote: a row each, handed to the driver in one go, in
         # id order so that each extends the table's key at its end.
         rows = [(seq, rid, owners[rid]) for rid in sorted(set(event.record_ids)) if rid in owners]
