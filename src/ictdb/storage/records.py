@@ -295,6 +295,7 @@ class Records:
         links: list[tuple[str, str, str]] = []
         identifiers: list[tuple[str, str, str]] = []
         by_envelope: dict[int, _EnvelopeRows] = {}
+        owners = self._inserted_owners
         for record, source_id in items:
             env, body, rid = record.envelope, record.body, record.id
             shared = by_envelope.get(id(env))
@@ -318,10 +319,13 @@ class Records:
                 )
             )
             versions.append((rid, record.version, None, None, change, None, record.created_by, updated_at))
-            self._inserted_owners[rid] = env.owner
-            agencies.extend((rid, agency, "distribution") for agency in shared.agencies)
-            groups.extend((rid, group) for group in shared.groups)
-            links.extend((rid, field, target) for field, target in _links(body))
+            owners[rid] = env.owner
+            if shared.agencies:
+                agencies.extend((rid, agency, "distribution") for agency in shared.agencies)
+            if shared.groups:
+                groups.extend((rid, group) for group in shared.groups)
+            if body.references():
+                links.extend((rid, field, target) for field, target in _links(body))
             identifiers.extend((rid, scheme, value) for scheme, value in _identifiers(body))
         insert_rows(self.c, t.records, _RECORD_COLUMNS, rows)
         insert_rows(self.c, t.record_versions, _VERSION_COLUMNS, versions)
@@ -621,9 +625,13 @@ class Records:
         found: dict[str, Held] = {}
         for start in range(0, len(source_ids), 500):
             chunk = list(source_ids[start : start + 500])
-            query = select(t.records).where(R.owner == owner, R.source_id.in_(chunk), R.deleted_at.is_(None))
+            # Deletion clears a record's source id, so none of these rows is deleted; the condition is tested
+            # here rather than in SQL, where SQLite took it for a reason to read the owner's index on deletion
+            # (every live record of the owner, for each chunk) instead of the key of owner and source id.
+            query = select(t.records).where(R.owner == owner, R.source_id.in_(chunk))
             for row in self.c.execute(query):
-                found[row.source_id] = Held(row)
+                if row.deleted_at is None:
+                    found[row.source_id] = Held(row)
         return found
 
     def source_ids(self, owner: str, schema: str) -> dict[str, str]:
