@@ -289,3 +289,12 @@ def test_a_close_spelling_is_scored_even_when_many_names_share_more_keys() -> No
     index.add_many(entry(f"n{i}", f"Dare{chr(97 + i // 26 % 26)}{chr(97 + i % 26)}xdorf") for i in range(150))
     index.add(entry("dahrendorf", "Dahrendorf"))
     assert best(index, "Darendorf")[0] == "dahrendorf"
+
+
+def test_an_h_after_a_vowel_left_out_in_cyrillic_still_finds_the_name() -> None:
+    # Russian renders Ihnat, Kohde, Fehrman without the h; the names share no other blocking key
+    index = NameIndex()
+    index.add_many([entry("ihnat", "Ihnat Kostenko"), entry("kohde", "Kohde"), entry("nat", "Nat Turner")])
+    index.add_many(entry(f"n{i}", f"Ina{chr(97 + i % 26)}{chr(97 + i // 26)}") for i in range(60))
+    assert best(index, "Инат Костенко")[0] == "ihnat"
+    assert best(index, "Коде")[0] == "kohde"

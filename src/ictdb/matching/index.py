@@ -13,6 +13,7 @@ in ``SearchResult.restricted`` for the caller's hit policy.
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from ictdb.matching.names import Part, analyze
-from ictdb.matching.phonetic import loose
+from ictdb.matching.phonetic import loose, skeleton
 from ictdb.matching.score import (
     BIRTH_EXACT,
     BIRTH_FAR,
@@ -154,10 +155,20 @@ def _part_blocking_keys(part: Part) -> frozenset[str]:
         keys.add("p" + key[:PREFIX])
         if len(key) >= PREFIX:
             keys.add("e" + key[-PREFIX:])  # a different start (Qaddafi, Gaddafi; Azhar, Mazhar) still shares the end
-    for skeleton in part.skeletons:
-        if len(skeleton) >= 2:
-            keys.add("s" + skeleton.lower())
+    for value in part.skeletons:
+        if len(value) >= 2:
+            keys.add("s" + value.lower())
+    for key in part.keys:
+        if "h" in key:
+            bare = skeleton(_SILENT_H.sub("", key))
+            if len(bare) >= 2:
+                keys.add("s" + bare.lower())
     return frozenset(keys)
+
+
+_SILENT_H = re.compile(r"(?<=[aeiou])h(?![aeiou])")
+"""An h after a vowel that no vowel follows, often unwritten in another script's rendering (Fehrman and
+Ферман, Ihnat and Инат, Kohde and Коде): names that differ in it share a blocking key, not a similarity."""
 
 
 _Features = dict[str, tuple[float, dict[str, Any]] | None]
