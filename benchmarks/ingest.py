@@ -139,6 +139,9 @@ class BackendResult:
     records_per_second: float
     peak_mb: float
     cpu_seconds: float
+    reimport_seconds: float
+    """The same file imported again into the loaded node: every record found unchanged, nothing written."""
+    reimport_cpu_seconds: float
     init_seconds: float
     visible_to_owner: int
     visible_to_other: int
@@ -234,6 +237,8 @@ def run_backend(backend: str, data: Path, lines: int, repeat: int) -> BackendRes
     print(f"[{backend}] import entities {data.name} ({lines} records)", file=sys.stderr)
     imported = ictdb(url, "import", "entities", str(data))
     print(f"[{backend}] {imported.output.strip()}", file=sys.stderr)
+    reimported = ictdb(url, "import", "entities", str(data))
+    print(f"[{backend}] again: {reimported.output.strip()}", file=sys.stderr)
     if backend == "postgresql":
         # Autovacuum would gather planner statistics shortly after a bulk load; do it now rather than wait.
         import psycopg
@@ -250,6 +255,8 @@ def run_backend(backend: str, data: Path, lines: int, repeat: int) -> BackendRes
         records_per_second=lines / imported.seconds,
         peak_mb=imported.peak_mb,
         cpu_seconds=imported.cpu_seconds,
+        reimport_seconds=reimported.seconds,
+        reimport_cpu_seconds=reimported.cpu_seconds,
         init_seconds=init.seconds,
         visible_to_owner=owner_sees,
         visible_to_other=other_sees,
@@ -279,15 +286,15 @@ def machine() -> dict[str, Any]:
 
 def table(results: list[BackendResult]) -> str:
     rows = [
-        "| backend | records | import s | records/s | import CPU s | peak MB | target |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| backend | records | import s | records/s | import CPU s | peak MB | target | re-import s (CPU s) |",
+        "|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in results:
         verdict = "met" if r.backend != "sqlite" or r.records_per_second >= TARGET_RATE else "missed"
         target = f">= {TARGET_RATE:,}/s: {verdict}" if r.backend == "sqlite" else "-"
         rows.append(
             f"| {r.backend} | {r.records:,} | {r.import_seconds:.1f} | {r.records_per_second:,.0f} | "
-            f"{r.cpu_seconds:.1f} | {r.peak_mb:.0f} | {target} |"
+            f"{r.cpu_seconds:.1f} | {r.peak_mb:.0f} | {target} | {r.reimport_seconds:.1f} ({r.reimport_cpu_seconds:.1f}) |"
         )
     rows += [
         "",
@@ -324,8 +331,9 @@ def write_results(results: list[BackendResult], info: dict[str, Any], persons: i
             f"`make bench-ingest` on {info['date']}: {info['cores']} cores ({info['cpu']}), {info['memory_gb']} GB memory, "
             f"Python {info['python']}. {persons:,} generated persons plus organizations and memberships, imported with "
             "`ictdb import entities` into a fresh database, one transaction (wall time of the whole command, start-up "
-            "included; its user and system CPU time; peak resident memory of the import process). Other work on the "
-            "machine: load average "
+            "included; its user and system CPU time; peak resident memory of the import process), then the same "
+            "file again into the loaded node (every record found unchanged: the idempotent re-import, wall and CPU "
+            "time). Other work on the machine: load average "
             f"{info['load_before']} at the start, {info['load_after']} at the end.",
             "",
             table(results),
