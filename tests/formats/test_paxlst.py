@@ -102,6 +102,8 @@ def test_wrong_cnt_count_is_refused() -> None:
         ((b"BGM+745'", b"BGM+745'\nzz+1'"), "not a segment tag"),
         ((b"NAD+MS+++LUFTHANSA API CENTRE'", b"DOC+P+1'"), "DOC before any traveller"),
         ((b"UNZ+1+000000471'", b"UNZ+1+000000471'\nUNH+X'"), "data after UNZ"),
+        # a date that parses but that no record may hold (years run to 2200)
+        ((b"+240315:0905+", b"+30240315:0905+"), "element 4 is not a date"),
     ],
 )
 def test_structural_faults_are_named(change: tuple[bytes, bytes], expected: str) -> None:

@@ -300,15 +300,22 @@ def _century(two_digits: int, month: int, day: int, reference: date) -> int:
     return year if born <= reference else year - 100
 
 
+def _fuzzy_text(value: str | date) -> str:
+    try:
+        return FuzzyDate.parse(value).text
+    except ValidationError as exc:  # a date the model refuses, such as a year past its range
+        raise ValueError(str(exc)) from None
+
+
 def _parse_dtm(value: str, fmt: str, reference: date, birth: bool) -> tuple[str, datetime | None]:
     """A DTM value as (FuzzyDate text, datetime); raises ValueError when it is not a date."""
     digits = value.strip()
     if not digits.isdigit():
         raise ValueError(f"not a date: {value!r}")
     if fmt == "602" or (not fmt and len(digits) == 4):
-        return FuzzyDate.parse(digits).text, None
+        return _fuzzy_text(digits), None
     if fmt == "610":
-        return FuzzyDate.parse(f"{digits[:4]}-{digits[4:6]}").text, None
+        return _fuzzy_text(f"{digits[:4]}-{digits[4:6]}"), None
     layouts = {"101": 6, "102": 8, "201": 10, "203": 12}
     size = layouts.get(fmt, len(digits))
     if len(digits) != size or size not in (6, 8, 10, 12):
@@ -322,7 +329,7 @@ def _parse_dtm(value: str, fmt: str, reference: date, birth: bool) -> tuple[str,
         rest = digits[8:]
     hour, minute = (int(rest[:2]), int(rest[2:4])) if rest else (0, 0)
     moment = datetime(year, month, day, hour, minute)
-    return FuzzyDate.parse(moment.date()).text, moment
+    return _fuzzy_text(moment.date()), moment
 
 
 @dataclass(slots=True)
