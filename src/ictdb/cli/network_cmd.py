@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from ictdb.cli.context import out, state
-from ictdb.services import network
 
 network_app = typer.Typer(help="Networks of persons and groups.", no_args_is_help=True)
 
@@ -19,6 +18,9 @@ def neighbours_cmd(
     hops: Annotated[int, typer.Option("--hops")] = 1,
 ) -> None:
     """Records within N relationships. Example: ictdb --as IQ-CTS network neighbours per-1a2b --hops 2"""
+    # networkx takes a while to load: only these commands need it, not every start of ictdb
+    from ictdb.services import network
+
     c = state(ctx)
     data = network.neighbourhood_data(network.neighbours(c.node(), c.actor(), record, hops))
 
@@ -36,6 +38,8 @@ def path_cmd(
     ctx: typer.Context, first: Annotated[str, typer.Argument()], second: Annotated[str, typer.Argument()]
 ) -> None:
     """The shortest chain of relationships between two records. Example: ictdb network path per-1a2b per-3c4d"""
+    from ictdb.services import network
+
     c = state(ctx)
     data = network.path_data(network.path(c.node(), c.actor(), first, second))
 
@@ -55,6 +59,8 @@ def path_cmd(
 @network_app.command("lineage")
 def lineage_cmd(ctx: typer.Context, organization: Annotated[str, typer.Argument()]) -> None:
     """A group's mergers, splits, renamings and allegiances, dated. Example: ictdb network lineage org-1a2b"""
+    from ictdb.services import network
+
     c = state(ctx)
     data = network.lineage_data(network.lineage(c.node(), c.actor(), organization))
 
@@ -74,6 +80,8 @@ def central_cmd(
     limit: Annotated[int, typer.Option("--limit")] = 10,
 ) -> None:
     """The most central members of a group's network. Example: ictdb network central org-1a2b --limit 5"""
+    from ictdb.services import network
+
     c = state(ctx)
     data = network.central_data(network.central(c.node(), c.actor(), organization, limit))
 

@@ -12,6 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import orjson
 from argon2 import PasswordHasher
@@ -41,8 +42,15 @@ DEFAULT_TTL = timedelta(days=90)
 MAX_TTL = timedelta(days=366)
 SESSION_TTL = timedelta(hours=12)
 _HASHER = PasswordHasher()
+
+
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash("not a real password, only for timing")
+@cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: argon2 takes a fifth of a second, and most commands never log anyone in.
+    return _HASHER.hash("not a real password, only for timing")
+
+
 _WRONG = "wrong username or password"
 
 
@@ -123,7 +131,7 @@ def login(node: Node, username: str, password: str, *, origin: str = "web") -> A
         user = tx.directory.user(username) if len(username) <= 64 else None
         stored = tx.directory.password_hash(username) if user is not None else None
     try:
-        ok = _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+        ok = _HASHER.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.active:
