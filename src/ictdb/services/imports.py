@@ -33,6 +33,8 @@ from ictdb.storage.store import Tx
 
 Progress = Callable[[int, int], None]
 BATCH = 2000
+BULK_LOAD = 10_000
+"""New records in one import from which the database's planner statistics are refreshed at once."""
 
 
 @dataclass(slots=True)
@@ -124,9 +126,12 @@ def import_items(
 ) -> ImportSummary:
     """Import ``items`` as records owned by the actor's agency. All or nothing."""
     with gc_paused(), node.store.transaction() as tx:
-        return import_in(
+        summary = import_in(
             tx, node, actor, items, source=source, progress=progress, audit_action=audit_action, known_ids=known_ids
         )
+    if len(summary.created) >= BULK_LOAD:
+        node.store.refresh_statistics()
+    return summary
 
 
 def import_in(
