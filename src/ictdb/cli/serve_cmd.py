@@ -26,7 +26,7 @@ def serve(
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
     threads: Annotated[
         int | None,
-        typer.Option(min=1, help="requests each worker works on at once (default 4, or ICTDB_REQUEST_THREADS)"),
+        typer.Option(min=1, help="requests each worker works on at once (default 2, or ICTDB_REQUEST_THREADS)"),
     ] = None,
     access_log: Annotated[bool, typer.Option(help="log every request to standard output")] = True,
 ) -> None:
