@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -60,22 +60,31 @@ def serve(
         timeout_worker_healthcheck=120,
     )
     if config.workers > 1:
-        Multiprocess(config, sockets=[listening_socket(host, port)]).run()
+        shared = WorkerSocket(host, port) if hasattr(socket, "SO_REUSEPORT") else listening_socket(host, port)
+        Multiprocess(config, sockets=[shared]).run()
     else:
         uvicorn.Server(config).run()
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """The socket the workers share, marked as TCP.
-
-    asyncio turns Nagle's algorithm off (TCP_NODELAY) only on connections accepted from a socket whose protocol
-    says TCP; the socket uvicorn binds for several workers says 0. With Nagle on, the second small write of a
-    response waits for the client's delayed acknowledgement: 40 ms more on every request of a kept-alive
-    connection.
-    """
+def _tcp_socket(host: str) -> socket.socket:
+    # asyncio turns Nagle's algorithm off (TCP_NODELAY) only on connections accepted from a socket whose
+    # protocol says TCP, and a socket made with protocol 0 says 0. With Nagle on, the second small write of a
+    # response waits for the client's delayed acknowledgement: 40 ms more on every request of a kept-alive
+    # connection.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
+def listening_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A socket bound to ``host:port`` for the server to listen on, marked as TCP (see ``_tcp_socket``).
+
+    With ``reuse_port`` others may bind the same address too (SO_REUSEPORT), and the kernel shares the
+    incoming connections among those that listen."""
+    sock = _tcp_socket(host)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -83,6 +92,36 @@ def listening_socket(host: str, port: int) -> socket.socket:
         raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     sock.set_inheritable(True)
     return sock
+
+
+class WorkerSocket(socket.socket):
+    """What the supervisor hands each worker: a placeholder that becomes the worker's own listening socket.
+
+    Workers sharing one listening socket took connections greedily: whichever was idle when a burst of
+    clients connected accepted them all, and kept them (kept-alive connections stay with their worker), so
+    under eight clients one worker was often busy and the other idle. With a socket of its own per worker,
+    bound with SO_REUSEPORT, the kernel assigns each new connection to one of them. The supervisor sends
+    its workers their sockets by pickling them; this one unpickles as a fresh socket, bound in the worker.
+    The placeholder itself stays bound without listening, which keeps the port (and its number, when 0 was
+    asked for) while workers come and go."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        self.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            self.bind((host, port))
+        except OSError as exc:
+            self.close()
+            raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        self.address = (host, self.getsockname()[1])
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        return _worker_listening_socket, self.address
+
+
+def _worker_listening_socket(host: str, port: int) -> socket.socket:
+    return listening_socket(host, port, reuse_port=True)
 
 
 @token_app.command("create")
