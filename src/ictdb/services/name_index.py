@@ -8,6 +8,7 @@ set aside before scoring.
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass
 
@@ -49,6 +50,19 @@ def entry_of(stored: Stored) -> MatchEntry | None:
     )
 
 
+FREEZE_FROM = 20_000
+"""Index entries from which the objects built at start-up are set aside from the cyclic garbage collector."""
+
+
+def _settle_long_lived() -> None:
+    # The index of a large node is millions of objects that live as long as the process. Python's collector
+    # walked them all in every full collection: on a node of 100,000 persons, a pause of 1.5 s in the middle
+    # of serving requests. Collected once now, then frozen, they are never walked again; objects made later
+    # are collected as usual.
+    gc.collect()
+    gc.freeze()
+
+
 class LiveIndex:
     """The index, kept in step with the store (see ``CatchUp``)."""
 
@@ -65,6 +79,8 @@ class LiveIndex:
     def _apply(self, changes: Changes, first: bool) -> None:
         if first:
             self.index.add_many([e for stored, deleted in changes if not deleted and (e := entry_of(stored))])
+            if len(self.index) >= FREEZE_FROM:
+                _settle_long_lived()
             return
         for stored, deleted in changes:
             if stored.record.id in self.index:
