@@ -66,23 +66,17 @@ def serve(
         uvicorn.Server(config).run()
 
 
-def _tcp_socket(host: str) -> socket.socket:
-    # asyncio turns Nagle's algorithm off (TCP_NODELAY) only on connections accepted from a socket whose
-    # protocol says TCP, and a socket made with protocol 0 says 0. With Nagle on, the second small write of a
-    # response waits for the client's delayed acknowledgement: 40 ms more on every request of a kept-alive
-    # connection.
+def listening_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A socket bound to ``host:port`` for the server to listen on, marked as TCP.
+
+    asyncio turns Nagle's algorithm off (TCP_NODELAY) only on connections accepted from a socket whose
+    protocol says TCP, and a socket made with protocol 0 says 0. With Nagle on, the second small write of a
+    response waits for the client's delayed acknowledgement: 40 ms more on every request of a kept-alive
+    connection. With ``reuse_port`` others may bind the same address too (SO_REUSEPORT), and the kernel
+    shares the incoming connections among those that listen."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    return sock
-
-
-def listening_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
-    """A socket bound to ``host:port`` for the server to listen on, marked as TCP (see ``_tcp_socket``).
-
-    With ``reuse_port`` others may bind the same address too (SO_REUSEPORT), and the kernel shares the
-    incoming connections among those that listen."""
-    sock = _tcp_socket(host)
     if reuse_port:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
@@ -106,14 +100,7 @@ class WorkerSocket(socket.socket):
     asked for) while workers come and go."""
 
     def __init__(self, host: str, port: int) -> None:
-        super().__init__(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        try:
-            self.bind((host, port))
-        except OSError as exc:
-            self.close()
-            raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        super().__init__(fileno=listening_socket(host, port, reuse_port=True).detach())
         self.address = (host, self.getsockname()[1])
 
     def __reduce__(self) -> tuple[Any, tuple[str, int]]:

@@ -11,6 +11,7 @@ Reading stops at the first bad line with ImportFailed naming the file, the line 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
@@ -50,13 +51,10 @@ def _lines(stream: BinaryIO, filename: str) -> Iterator[tuple[int, bytes]]:
 
 
 def _decode(raw: bytes, filename: str, number: int) -> dict[str, Any] | None:
-    try:
-        # orjson reads the bytes as they are when they hold valid UTF-8 JSON, the line of nearly every file;
-        # anything else is decoded step by step below, to say what is wrong with it.
+    # orjson reads the bytes as they are when they hold valid UTF-8 JSON, the line of nearly every file;
+    # anything else is decoded step by step below, to say what is wrong with it.
+    with contextlib.suppress(orjson.JSONDecodeError):
         data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    else:
         if isinstance(data, dict):
             return data
     try:
