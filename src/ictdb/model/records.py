@@ -68,7 +68,7 @@ class Name(_Part):
             raise ValueError("a name cannot be empty")
         if len(text) > MAX_NAME:
             raise ValueError(f"a name is at most {MAX_NAME} characters")
-        if not (text[0].isalpha() or any(ch.isalpha() for ch in text)):
+        if not any(ch.isalpha() for ch in text):
             raise ValueError("a name needs at least one letter")
         return text
 
