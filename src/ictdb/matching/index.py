@@ -23,15 +23,14 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from ictdb.matching.alignment import Alignment, PartCodes, align, candidates_of, part_matrix
 from ictdb.matching.names import Part, analyze
 from ictdb.matching.phonetic import loose, skeleton
 from ictdb.matching.score import (
     BIRTH_EXACT,
     BIRTH_FAR,
     DOCUMENT_AGREE,
-    EXTRA_PART_WEIGHT,
     GENDER_CONFLICT,
-    MIN_PART_SIMILARITY,
     NATIONALITY_AGREE,
     NATIONALITY_CONFLICT,
     birth_date_feature,
@@ -41,7 +40,6 @@ from ictdb.matching.score import (
     part_weight,
     part_weights,
     query_strength,
-    similarity_matrix,
 )
 from ictdb.model.dates import FuzzyDate
 from ictdb.model.errors import ValidationError
@@ -174,8 +172,6 @@ _SILENT_H = re.compile(r"(?<=[aeiou])h(?![aeiou])")
 _Features = dict[str, tuple[float, dict[str, Any]] | None]
 _Ints = np.ndarray[Any, np.dtype[np.int64]]
 _Floats = np.ndarray[Any, np.dtype[np.float64]]
-_Steps = list[list[tuple[int, int, float]]]
-"""Per candidate name: (query part, the name's part, similarity) of each pair, in the order they were paired."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,13 +182,13 @@ class _Best:
     score: float
     text: str
     name_id: int
-    steps: _Steps
+    steps: Alignment
     row: int
 
     @property
     def pairs(self) -> tuple[tuple[int, int, float], ...]:
         """(query part, matched part, similarity) of each aligned pair, in the order they were paired."""
-        return tuple(self.steps[self.row])
+        return self.steps.pairs_of(self.row)
 
 
 def _feature_bounds(prepared: _Prepared) -> tuple[float, float]:
@@ -248,6 +244,7 @@ class NameIndex:
         self._parts: list[Part] = []
         self._part_key: array[int] = array("i")
         self._part_initial: array[int] = array("b")
+        self._codes = PartCodes()
         self._key_id: dict[str, int] = {}
         self._key_frequency: array[int] = array("i")
         self._live_names = 0
@@ -275,6 +272,7 @@ class NameIndex:
                 self._key_frequency.append(0)
             self._part_key.append(key)
             self._part_initial.append(len(part.text) == 1)
+            self._codes.add(part)
         return number
 
     def add(self, entry: MatchEntry) -> None:
@@ -428,36 +426,35 @@ class NameIndex:
             schema=query.schema,
         )
 
-    def _best_names(self, prepared: _Prepared, name_ids: list[int]) -> tuple[list[float], list[int], list[_Steps]]:
+    def _best_names(self, prepared: _Prepared, name_ids: list[int]) -> tuple[list[float], list[int], list[Alignment]]:
         """For each candidate name, its best score against the query's names and which query name gave it (the
-        first on ties), and each query name's alignment steps."""
+        first on ties), and each query name's alignment."""
         count = len(name_ids)
         ids = np.array(name_ids, dtype=np.int64)
         starts = np.frombuffer(self._name_start, dtype=np.int32)
         first = starts[ids].astype(np.int64)
         lengths = starts[ids + 1] - first
-        width = int(lengths.max())
-        present = np.arange(width)[None, :] < lengths[:, None]
-        flat = np.frombuffer(self._name_parts, dtype=np.int32)
-        numbers = np.where(present, flat[np.minimum(first[:, None] + np.arange(width)[None, :], len(flat) - 1)], 0)
-        distinct, columns = np.unique(numbers[present], return_inverse=True)
-        place = np.zeros((count, width), dtype=np.int64)
-        place[present] = columns
-        candidates = [self._parts[number] for number in distinct.tolist()]
-        weights = np.where(present, self._weights(numbers), 0.0)
+        name_starts = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(lengths, out=name_starts[1:])
+        positions = np.arange(name_starts[-1]) + np.repeat(first - name_starts[:-1], lengths)
+        numbers = np.frombuffer(self._name_parts, dtype=np.int32)[positions]
+        distinct, columns = np.unique(numbers, return_inverse=True)
+        candidates = candidates_of(distinct.astype(np.int64), self._parts)
+        weights = self._weights(distinct)
+        columns = columns.astype(np.int64)
         best = np.full(count, -1.0)
         chosen = np.zeros(count, dtype=np.int64)
-        every_steps: list[_Steps] = []
+        alignments: list[Alignment] = []
         for position, (_, parts) in enumerate(prepared.names):
-            similarity = similarity_matrix(parts, candidates)[:, place]  # (query part, name, candidate part)
+            similarity = part_matrix(parts, candidates, self._codes)
             query_weights = np.array([self._query_weight(part) for part in parts])
-            scores, steps = _align(similarity.transpose(1, 0, 2), present, query_weights, weights)
-            scores *= query_strength(parts)
-            every_steps.append(steps)
+            alignment = align(similarity, name_starts, columns, weights, query_weights)
+            scores = alignment.scores * query_strength(parts)
+            alignments.append(alignment)
             better = scores > best
             best = np.where(better, scores, best)
             chosen = np.where(better, position, chosen)
-        return best.tolist(), chosen.tolist(), every_steps
+        return best.tolist(), chosen.tolist(), alignments
 
     def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
         """The entry's final score: its name score moved by the identifying details, clipped and rounded."""
@@ -563,52 +560,3 @@ class NameIndex:
         )
         restricted.sort(key=lambda hit: (-hit[1], hit[0]))
         return SearchResult(matches, tuple(restricted))
-
-
-def _align(
-    similarity: _Floats, present: np.ndarray[Any, np.dtype[np.bool_]], query_weights: _Floats, weights: _Floats
-) -> tuple[_Floats, _Steps]:
-    """``score.name_score`` of one query name against many candidate names at once.
-
-    ``similarity`` is (name, query part, candidate part); ``present`` and ``weights`` are (name, candidate
-    part). Parts are paired greedily, most similar first, ties to the later query part and then the later
-    candidate part, as ``name_score`` does. Only pairs at least ``MIN_PART_SIMILARITY`` alike can be paired,
-    and they are few, so they are sorted once and walked in plain Python.
-    """
-    count, size, width = similarity.shape
-    names, left, right = np.nonzero(present[:, None, :] & (similarity >= MIN_PART_SIMILARITY))
-    values = similarity[names, left, right]
-    order = np.lexsort((-right, -left, -values))  # the last key sorts first
-    earned = [0.0] * count
-    matched = [0.0] * count
-    pairs: _Steps = [[] for _ in range(count)]
-    taken_query: set[tuple[int, int]] = set()
-    taken_candidate: set[tuple[int, int]] = set()
-    weight_rows = weights.tolist()
-    paired_names: list[int] = []
-    paired_query: list[int] = []
-    paired_candidate: list[int] = []
-    for name, i, j, value in zip(
-        names[order].tolist(), left[order].tolist(), right[order].tolist(), values[order].tolist(), strict=True
-    ):
-        if (name, i) in taken_query or (name, j) in taken_candidate:
-            continue
-        taken_query.add((name, i))
-        taken_candidate.add((name, j))
-        pairs[name].append((i, j, value))
-        paired_names.append(name)
-        paired_query.append(i)
-        paired_candidate.append(j)
-        weight = weight_rows[name][j]
-        share = (value - MIN_PART_SIMILARITY) / (1.0 - MIN_PART_SIMILARITY)
-        earned[name] += 2 * weight * share
-        matched[name] += weight * (1.0 + EXTRA_PART_WEIGHT + (1.0 - EXTRA_PART_WEIGHT) * share)  # score.pair_total
-    used_query = np.zeros((count, size), dtype=bool)
-    used_candidate = np.zeros((count, width), dtype=bool)
-    used_query[paired_names, paired_query] = True
-    used_candidate[paired_names, paired_candidate] = True
-    missing_query = (query_weights[None, :] * ~used_query).sum(axis=1)
-    missing_candidate = (weights * (present & ~used_candidate)).sum(axis=1)
-    total = np.array(matched) + missing_query + EXTRA_PART_WEIGHT * missing_candidate
-    scores = np.divide(np.array(earned), total, out=np.zeros(count), where=total > 0)
-    return scores, pairs

@@ -124,12 +124,9 @@ def similarity_matrix(query: Sequence[Part], candidates: Sequence[Part]) -> np.n
         q_keys.extend(part.keys)
     c_keys: list[str] = []
     c_starts: list[int] = []
-    written: list[int] = []  # candidates written in Cyrillic
-    for j, part in enumerate(candidates):
+    for part in candidates:
         c_starts.append(len(c_keys))
         c_keys.extend(part.keys)
-        if part.weighted:
-            written.append(j)
     raw = process.cdist(q_keys, c_keys, scorer=Levenshtein.normalized_similarity, dtype=np.float64)
     keys = np.maximum.reduceat(np.maximum.reduceat(raw, q_starts, axis=0), c_starts, axis=1)
     shared = np.zeros(keys.shape, dtype=bool)
@@ -156,6 +153,16 @@ def similarity_matrix(query: Sequence[Part], candidates: Sequence[Part]) -> np.n
                 for i in shape_owners.get(value, ()):
                     if out[i, j] < SHAPE_SIMILARITY:
                         out[i, j] = SHAPE_SIMILARITY
+    return learned_terms(out, query, candidates)
+
+
+def learned_terms(
+    keys: np.ndarray[Any, np.dtype[np.float64]], query: Sequence[Part], candidates: Sequence[Part]
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """The (query, candidate) similarities ``keys`` of spellings, skeletons and shapes, with every pair of a
+    Cyrillic part and a Latin one replaced by ``part_similarity``'s learned comparison (in place)."""
+    out = keys
+    written = [j for j, part in enumerate(candidates) if part.weighted]
     if not written and not any(part.weighted for part in query):
         return out
     plain = np.ones(len(candidates), dtype=bool)

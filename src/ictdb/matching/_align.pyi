@@ -1,0 +1,35 @@
+from typing import Any
+
+def part_matrix(
+    raw: Any,
+    query_key_starts: Any,
+    candidate_key_starts: Any,
+    numbers: Any,
+    query_skeleton_starts: Any,
+    query_skeletons: Any,
+    part_skeleton_starts: Any,
+    part_skeletons: Any,
+    query_shape_starts: Any,
+    query_shapes: Any,
+    part_shape_starts: Any,
+    part_shapes: Any,
+    out: Any,
+    skeleton_similarity: float,
+    skeleton_reach: float,
+    shape_similarity: float,
+    /,
+) -> None: ...
+def align(
+    similarity: Any,
+    name_starts: Any,
+    columns: Any,
+    weights: Any,
+    query_weights: Any,
+    scores: Any,
+    pair_counts: Any,
+    pairs: Any,
+    pair_values: Any,
+    min_similarity: float,
+    extra_weight: float,
+    /,
+) -> None: ...

@@ -1,0 +1,178 @@
+"""One query name against many candidate names at once, in compiled code (``_align.c``).
+
+The rules are ``score.part_similarity`` and ``score.name_score``; what runs here is their batch form for the
+index, where a query meets a few dozen names with a hundred distinct parts. Spellings are compared by one
+rapidfuzz ``cdist``; the best spelling per pair of parts, the skeleton and shape terms and the greedy pairing
+of parts then run in C over integer codes: each distinct skeleton and shape of the index's parts gets a
+number (``PartCodes``), so that a query part and a candidate part share one when their numbers do.
+Pairs of a Cyrillic part with a Latin one are then compared by ``score.learned_terms`` as before.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate, chain
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from ictdb.matching import _align
+from ictdb.matching.names import Part
+from ictdb.matching.score import (
+    EXTRA_PART_WEIGHT,
+    MIN_PART_SIMILARITY,
+    SHAPE_SIMILARITY,
+    SKELETON_REACH,
+    SKELETON_SIMILARITY,
+    learned_terms,
+)
+
+_Floats = np.ndarray[Any, np.dtype[np.float64]]
+_Ints = np.ndarray[Any, np.dtype[np.int64]]
+
+
+def _starts(counts: Sequence[int]) -> _Ints:
+    return np.fromiter(accumulate(counts, initial=0), dtype=np.int64, count=len(counts) + 1)
+
+
+class PartCodes:
+    """Numbers for the skeletons and shapes of the index's parts, kept per part number as ragged arrays."""
+
+    def __init__(self) -> None:
+        self._skeleton: dict[str, int] = {}
+        self._shape: dict[str, int] = {}
+        self.skeleton_starts: array[int] = array("i", [0])
+        self.skeletons: array[int] = array("i")
+        self.shape_starts: array[int] = array("i", [0])
+        self.shapes: array[int] = array("i")
+
+    def add(self, part: Part) -> None:
+        """Code the next part number's skeletons (those of two letters or more, as ``part_similarity``) and shapes."""
+        for value in dict.fromkeys(part.skeletons):
+            if len(value) >= 2:
+                self.skeletons.append(self._skeleton.setdefault(value, len(self._skeleton)))
+        self.skeleton_starts.append(len(self.skeletons))
+        for value in part.shapes:
+            self.shapes.append(self._shape.setdefault(value, len(self._shape)))
+        self.shape_starts.append(len(self.shapes))
+
+    def of_query(self, parts: Sequence[Part]) -> tuple[_Ints, _Ints, _Ints, _Ints]:
+        """The codes of a query's parts, as (skeleton starts, skeletons, shape starts, shapes); a skeleton or
+        shape no indexed part has gets none (it can agree with no candidate)."""
+        skeletons: list[int] = []
+        skeleton_counts: list[int] = []
+        shapes: list[int] = []
+        shape_counts: list[int] = []
+        for part in parts:
+            before = len(skeletons)
+            skeletons.extend(
+                code for value in part.skeletons if len(value) >= 2 and (code := self._skeleton.get(value)) is not None
+            )
+            skeleton_counts.append(len(skeletons) - before)
+            before = len(shapes)
+            shapes.extend(code for value in part.shapes if (code := self._shape.get(value)) is not None)
+            shape_counts.append(len(shapes) - before)
+        return (
+            _starts(skeleton_counts),
+            np.array(skeletons, dtype=np.int64),
+            _starts(shape_counts),
+            np.array(shapes, dtype=np.int64),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The distinct parts of a batch of candidate names: their part numbers, parts and spellings."""
+
+    numbers: _Ints
+    parts: list[Part]
+    keys: list[str]
+    key_starts: _Ints
+
+
+def candidates_of(numbers: _Ints, parts: Sequence[Part]) -> Candidates:
+    chosen = [parts[number] for number in numbers.tolist()]
+    spellings = list(map(_KEYS, chosen))
+    return Candidates(numbers, chosen, list(chain.from_iterable(spellings)), _starts(list(map(len, spellings))))
+
+
+_KEYS = attrgetter("keys")
+
+
+def part_matrix(query: Sequence[Part], candidates: Candidates, codes: PartCodes) -> _Floats:
+    """``score.part_similarity`` of every query part with every candidate part, as a (query, candidate) array."""
+    spellings = list(map(_KEYS, query))
+    query_keys = list(chain.from_iterable(spellings))
+    raw = process.cdist(query_keys, candidates.keys, scorer=Levenshtein.normalized_similarity, dtype=np.float64)
+    out = np.empty((len(query), len(candidates.parts)), dtype=np.float64)
+    skeleton_starts, skeletons, shape_starts, shapes = codes.of_query(query)
+    _align.part_matrix(
+        raw,
+        _starts(list(map(len, spellings))),
+        candidates.key_starts,
+        candidates.numbers,
+        skeleton_starts,
+        skeletons,
+        codes.skeleton_starts,
+        codes.skeletons,
+        shape_starts,
+        shapes,
+        codes.shape_starts,
+        codes.shapes,
+        out,
+        SKELETON_SIMILARITY,
+        SKELETON_REACH,
+        SHAPE_SIMILARITY,
+    )
+    return learned_terms(out, query, candidates.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Each candidate name's score against one query name, and the part pairs that gave it."""
+
+    scores: _Floats
+    counts: _Ints
+    pairs: _Ints
+    values: _Floats
+
+    def pairs_of(self, row: int) -> tuple[tuple[int, int, float], ...]:
+        """(query part, the name's part, similarity) of each pair of one name, in the order they were paired."""
+        count = int(self.counts[row])
+        positions = self.pairs[row, :count].tolist()
+        return tuple((i, j, value) for (i, j), value in zip(positions, self.values[row, :count].tolist(), strict=True))
+
+
+def align(
+    similarity: _Floats, name_starts: _Ints, columns: _Ints, weights: _Floats, query_weights: _Floats
+) -> Alignment:
+    """``score.name_score`` of one query name against many candidate names.
+
+    ``similarity`` is (query part, candidate part); name ``n``'s parts are the candidate parts
+    ``columns[name_starts[n]:name_starts[n + 1]]``, in the name's order, each weighing ``weights[column]``.
+    """
+    count = len(name_starts) - 1
+    size = len(query_weights)
+    scores = np.empty(count, dtype=np.float64)
+    counts = np.empty(count, dtype=np.int64)
+    pairs = np.empty((count, size, 2), dtype=np.int64)
+    values = np.empty((count, size), dtype=np.float64)
+    _align.align(
+        np.ascontiguousarray(similarity, dtype=np.float64),
+        name_starts,
+        columns,
+        weights,
+        query_weights,
+        scores,
+        counts,
+        pairs,
+        values,
+        MIN_PART_SIMILARITY,
+        EXTRA_PART_WEIGHT,
+    )
+    return Alignment(scores, counts, pairs, values)

@@ -1,0 +1,134 @@
+"""The compiled batch alignment gives what the reference functions of ``score`` give, name by name.
+
+The index scores a query against a few dozen candidate names at once in compiled code; an analyst's ranking
+must not depend on that. Names are real ones: OFAC's individuals with their aliases (Arabic names in Latin
+spellings, Russian, Spanish ones), and Cyrillic words from the Wikidata pairs, mixed into names.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ictdb.matching import analyze
+from ictdb.matching.alignment import PartCodes, align, candidates_of, part_matrix
+from ictdb.matching.names import Part
+from ictdb.matching.score import name_score, similarity_matrix
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+OFAC = DATA / "sanctions" / "ofac-2019"
+RUSSIAN = DATA / "names" / "wikidata-coling2018" / "wd_russian_80"
+
+needs_data = pytest.mark.skipif(not OFAC.exists(), reason=f"the shared reference data is not at {DATA}")
+
+
+def _real_names() -> list[str]:
+    names: list[str] = []
+    with (OFAC / "sdn.csv").open(encoding="latin-1", newline="") as handle:
+        names += [row[1] for row in csv.reader(handle) if len(row) > 2 and row[2].strip() == "individual"]
+    with (OFAC / "alt.csv").open(encoding="latin-1", newline="") as handle:
+        names += [row[3] for row in csv.reader(handle) if len(row) > 3]
+    words: list[str] = []
+    with RUSSIAN.open(encoding="utf-8") as handle:
+        for line, row in enumerate(handle):
+            if line % 50 == 0:
+                words.append(row.split("\t")[1].replace(" ", ""))
+    rng = random.Random(5)
+    names += [" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(300)]
+    return names
+
+
+@pytest.fixture(scope="module")
+def analyzed() -> list[tuple[Part, ...]]:
+    return [parts for name in _real_names() if (parts := analyze(name))]
+
+
+def _batch(rng: random.Random, analyzed: list[tuple[Part, ...]], size: int) -> list[tuple[Part, ...]]:
+    return [analyzed[rng.randrange(len(analyzed))] for _ in range(size)]
+
+
+def _numbered(names: list[tuple[Part, ...]]) -> tuple[list[Part], PartCodes, dict[Part, int]]:
+    parts: list[Part] = []
+    number: dict[Part, int] = {}
+    codes = PartCodes()
+    for name in names:
+        for part in name:
+            if part not in number:
+                number[part] = len(parts)
+                parts.append(part)
+                codes.add(part)
+    return parts, codes, number
+
+
+@needs_data
+def test_part_similarities_are_those_of_the_reference(analyzed: list[tuple[Part, ...]]) -> None:
+    rng = random.Random(11)
+    for _ in range(60):
+        names = _batch(rng, analyzed, 30)
+        parts, codes, _ = _numbered(names)
+        chosen = np.array(sorted(rng.sample(range(len(parts)), min(40, len(parts)))), dtype=np.int64)
+        candidates = candidates_of(chosen, parts)
+        query = analyzed[rng.randrange(len(analyzed))]
+        expected = similarity_matrix(query, candidates.parts)
+        np.testing.assert_allclose(part_matrix(query, candidates, codes), expected, rtol=0, atol=1e-12)
+
+
+@needs_data
+def test_name_scores_and_pairs_are_those_of_the_reference(analyzed: list[tuple[Part, ...]]) -> None:
+    rng = random.Random(12)
+    compared = 0
+    for _ in range(60):
+        names = _batch(rng, analyzed, 30)
+        parts, codes, number = _numbered(names)
+        candidates = candidates_of(np.arange(len(parts), dtype=np.int64), parts)
+        weight_of = {part: rng.uniform(0.2, 1.0) for part in parts}
+        weights = np.array([weight_of[part] for part in parts])
+        starts = np.cumsum([0] + [len(name) for name in names]).astype(np.int64)
+        columns = np.array([number[part] for name in names for part in name], dtype=np.int64)
+        query = analyzed[rng.randrange(len(analyzed))]
+        query_weights = [rng.uniform(0.2, 1.0) for _ in query]
+        alignment = align(part_matrix(query, candidates, codes), starts, columns, weights, np.array(query_weights))
+        for row, name in enumerate(names):
+            expected = name_score(query, query_weights, name, [weight_of[part] for part in name])
+            assert alignment.scores[row] == pytest.approx(expected.score, abs=1e-12)
+            pairs = alignment.pairs_of(row)
+            assert [(i, j) for i, j, _ in pairs] == [(i, j) for i, j, _ in expected.pairs]
+            assert [value for _, _, value in pairs] == pytest.approx([value for _, _, value in expected.pairs])
+            compared += 1
+    assert compared == 1800
+
+
+def _against_itself(text: str) -> tuple[tuple[Part, ...], np.ndarray]:
+    name = analyze(text)
+    codes = PartCodes()
+    for part in name:
+        codes.add(part)
+    return name, part_matrix(name, candidates_of(np.arange(len(name), dtype=np.int64), list(name)), codes)
+
+
+def test_a_name_aligned_with_itself_scores_one_and_pairs_every_part() -> None:
+    name, similarity = _against_itself("Abu Bakr al-Baghdadi")
+    count = len(name)
+    alignment = align(
+        similarity,
+        np.array([0, count], dtype=np.int64),
+        np.arange(count, dtype=np.int64),
+        np.ones(count),
+        np.ones(count),
+    )
+    assert alignment.scores.tolist() == [1.0]
+    assert sorted(i for i, _, _ in alignment.pairs_of(0)) == list(range(count))
+
+
+def test_inconsistent_arrays_are_refused_not_read_past_their_end() -> None:
+    _, similarity = _against_itself("Shamil Basayev")
+    with pytest.raises(ValueError, match="column"):
+        align(similarity, np.array([0, 2], dtype=np.int64), np.array([0, 7]), np.ones(2), np.ones(2))
+    with pytest.raises(ValueError, match="name_starts"):
+        align(similarity, np.array([0, 3], dtype=np.int64), np.array([0, 1]), np.ones(2), np.ones(2))
+    with pytest.raises(TypeError, match="weights"):
+        align(similarity, np.array([0, 2], dtype=np.int64), np.array([0, 1]), np.ones(2, dtype=np.float32), np.ones(2))
