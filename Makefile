@@ -35,7 +35,7 @@ help:
 venv install: $(STAMP)
 
 # Re-sync only when the dependencies change; uv keeps the environment exactly as the lock file says.
-$(STAMP): pyproject.toml uv.lock
+$(STAMP): pyproject.toml uv.lock setup.py src/ictdb/matching/_align.c
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
 		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
 	$(UV) sync --locked --all-groups --compile-bytecode

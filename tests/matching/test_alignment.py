@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import random
+from array import array
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ictdb.matching import analyze
-from ictdb.matching.alignment import PartCodes, align, candidates_of, part_matrix
+from ictdb.matching.alignment import PartCodes, Tally, align, candidates_of, part_matrix
 from ictdb.matching.names import Part
 from ictdb.matching.score import name_score, similarity_matrix
 
@@ -132,3 +133,39 @@ def test_inconsistent_arrays_are_refused_not_read_past_their_end() -> None:
         align(similarity, np.array([0, 3], dtype=np.int64), np.array([0, 1]), np.ones(2), np.ones(2))
     with pytest.raises(TypeError, match="weights"):
         align(similarity, np.array([0, 2], dtype=np.int64), np.array([0, 1]), np.ones(2, dtype=np.float32), np.ones(2))
+
+
+def test_names_are_ranked_by_the_weight_of_the_keys_they_share_ties_to_the_lower_id() -> None:
+    rng = random.Random(13)
+    tally = Tally()
+    for names, lists, size in [(50, 3, 5), (2000, 12, 90), (2000, 40, 400), (30, 1, 10)]:
+        postings = [array("i", sorted(rng.sample(range(names), rng.randint(1, names // 2)))) for _ in range(lists)]
+        weights = np.array([rng.choice([0.5, 1.0, 1.5]) for _ in postings])
+        totals: dict[int, float] = {}
+        for posting, weight in zip(postings, weights.tolist(), strict=True):
+            for name in posting:
+                totals[name] = totals.get(name, 0.0) + weight
+        expected = sorted(totals, key=lambda name: (-totals[name], name))[:size]
+        assert tally.rank(postings, weights, names, size, keep=0).tolist() == expected
+        assert tally.rank(postings, weights, names, size, keep=len(totals)).tolist() == sorted(totals)
+    assert not tally._scratch.any()
+
+
+def test_a_batch_of_names_becomes_columns_of_its_distinct_parts(analyzed: list[tuple[Part, ...]]) -> None:
+    names = analyzed[:200]
+    _, codes, number = _numbered(names)
+    starts = array("i", [0])
+    flat = array("i")
+    for name in names:
+        flat.extend(number[part] for part in name)
+        starts.append(len(flat))
+    chosen = np.array([7, 3, 3, 150, 0], dtype=np.int64)
+    name_starts, columns, candidates = codes.gather(chosen, starts, flat)
+    for row, name_id in enumerate(chosen.tolist()):
+        row_columns = columns[name_starts[row] : name_starts[row + 1]].tolist()
+        assert [candidates.parts[column] for column in row_columns] == list(names[name_id])
+    assert len(set(candidates.numbers.tolist())) == len(candidates.parts)
+    assert candidates.keys == [key for part in candidates.parts for key in part.keys]
+    assert (codes._scratch == -1).all()
+    with pytest.raises(ValueError, match="name id"):
+        codes.gather(np.array([len(names)], dtype=np.int64), starts, flat)

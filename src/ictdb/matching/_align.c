@@ -252,7 +252,214 @@ static PyObject *align(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* The parts of a batch of names as columns: each distinct part once, in order of first appearance.
+ * Returns (name starts, columns, part numbers, key starts) as bytes of int64, then the columns' parts and
+ * their spellings, taken from the index's list of parts and flat list of spellings. ``scratch`` (one int64
+ * per part number, all -1) is left as it was found. */
+static PyObject *gather(PyObject *self, PyObject *args) {
+    PyObject *objects[5], *all_parts, *all_keys;
+    if (!PyArg_ParseTuple(args, "OOOOOO!O!", &objects[0], &objects[1], &objects[2], &objects[3], &objects[4],
+                          &PyList_Type, &all_parts, &PyList_Type, &all_keys))
+        return NULL;
+    enum { IDS, NAME_START, NAME_PARTS, KEY_START, SCRATCH };
+    static const char kinds[] = {'q', 'i', 'i', 'i', 'q'};
+    static const char *names[] = {"name_ids", "name_start", "name_parts", "key_start", "scratch"};
+    Held held[5] = {{0}};
+    for (int k = 0; k < 5; k++) {
+        if (take(objects[k], &held[k], kinds[k], k == SCRATCH, names[k]) < 0) {
+            release(held, 5);
+            return NULL;
+        }
+    }
+    Py_ssize_t count = items(&held[IDS]), names_known = items(&held[NAME_START]) - 1;
+    Py_ssize_t parts_known = items(&held[SCRATCH]), flat = items(&held[NAME_PARTS]);
+    int64_t *ids = LONGS(held[IDS]), *scratch = LONGS(held[SCRATCH]);
+    int32_t *name_start = INTS(held[NAME_START]), *name_parts = INTS(held[NAME_PARTS]);
+    int32_t *key_start = INTS(held[KEY_START]);
+    int failed = items(&held[KEY_START]) != parts_known + 1 ? bad("key_start and scratch disagree") : 0;
+    if (!failed && (PyList_GET_SIZE(all_parts) != parts_known || key_start[parts_known] != PyList_GET_SIZE(all_keys)))
+        failed = bad("the lists of parts and spellings disagree with the arrays");
+    Py_ssize_t total = 0;
+    for (Py_ssize_t n = 0; !failed && n < count; n++) {
+        if (ids[n] < 0 || ids[n] >= names_known) failed = bad("a name id out of range");
+        else if (name_start[ids[n]] < 0 || name_start[ids[n] + 1] > flat || name_start[ids[n] + 1] < name_start[ids[n]])
+            failed = bad("name_start out of range");
+        else total += name_start[ids[n] + 1] - name_start[ids[n]];
+    }
+    for (Py_ssize_t n = 0; !failed && n < count; n++)
+        for (int32_t p = name_start[ids[n]]; !failed && p < name_start[ids[n] + 1]; p++)
+            if (name_parts[p] < 0 || name_parts[p] >= parts_known) failed = bad("a part number out of range");
+    if (failed) {
+        release(held, 5);
+        return NULL;
+    }
+    PyObject *starts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * (count + 1));
+    PyObject *columns = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * total);
+    int64_t *numbers = PyMem_Malloc(sizeof(int64_t) * (size_t)(total + 1));
+    PyObject *keys = PyList_New(0), *parts = PyList_New(0);
+    PyObject *result = NULL, *number_bytes = NULL, *key_starts = NULL;
+    if (starts == NULL || columns == NULL || numbers == NULL || keys == NULL || parts == NULL) goto done;
+    int64_t *start_out = (int64_t *)PyBytes_AS_STRING(starts), *column_out = (int64_t *)PyBytes_AS_STRING(columns);
+    Py_ssize_t position = 0, distinct = 0;
+    start_out[0] = 0;
+    for (Py_ssize_t n = 0; n < count; n++) {
+        for (int32_t p = name_start[ids[n]]; p < name_start[ids[n] + 1]; p++) {
+            int32_t part = name_parts[p];
+            if (scratch[part] < 0) {
+                scratch[part] = distinct;
+                numbers[distinct++] = part;
+            }
+            column_out[position++] = scratch[part];
+        }
+        start_out[n + 1] = position;
+    }
+    number_bytes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * distinct);
+    key_starts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * (distinct + 1));
+    if (number_bytes != NULL && key_starts != NULL) {
+        int64_t *number_out = (int64_t *)PyBytes_AS_STRING(number_bytes);
+        int64_t *key_out = (int64_t *)PyBytes_AS_STRING(key_starts);
+        key_out[0] = 0;
+        int ok = 1;
+        for (Py_ssize_t d = 0; d < distinct && ok; d++) {
+            number_out[d] = numbers[d];
+            key_out[d + 1] = key_out[d] + (key_start[numbers[d] + 1] - key_start[numbers[d]]);
+            ok = PyList_Append(parts, PyList_GET_ITEM(all_parts, numbers[d])) == 0;
+            for (int32_t k = key_start[numbers[d]]; k < key_start[numbers[d] + 1] && ok; k++)
+                ok = PyList_Append(keys, PyList_GET_ITEM(all_keys, k)) == 0;
+        }
+        if (ok) result = PyTuple_Pack(6, starts, columns, number_bytes, key_starts, parts, keys);
+    }
+    for (Py_ssize_t d = 0; d < distinct; d++) scratch[numbers[d]] = -1;
+done:
+    Py_XDECREF(starts);
+    Py_XDECREF(columns);
+    Py_XDECREF(number_bytes);
+    Py_XDECREF(key_starts);
+    Py_XDECREF(keys);
+    Py_XDECREF(parts);
+    PyMem_Free(numbers);
+    release(held, 5);
+    if (result == NULL && !PyErr_Occurred()) PyErr_NoMemory();
+    return result;
+}
+
+typedef struct {
+    double total;
+    int32_t id;
+} Ranked;
+
+/* Whether a ranks after b: fewer shared keys (by weight), then the higher id. */
+static int worse(Ranked a, Ranked b) { return a.total < b.total || (a.total == b.total && a.id > b.id); }
+
+static void sift_down(Ranked *heap, Py_ssize_t size, Py_ssize_t at) {
+    for (;;) {
+        Py_ssize_t left = 2 * at + 1, right = left + 1, worst = at;
+        if (left < size && worse(heap[left], heap[worst])) worst = left;
+        if (right < size && worse(heap[right], heap[worst])) worst = right;
+        if (worst == at) return;
+        Ranked swap = heap[at];
+        heap[at] = heap[worst];
+        heap[worst] = swap;
+        at = worst;
+    }
+}
+
+static int best_first(const void *left, const void *right) {
+    const Ranked *a = left, *b = right;
+    return worse(*a, *b) ? 1 : worse(*b, *a) ? -1 : 0;
+}
+
+static int by_id(const void *left, const void *right) {
+    const Ranked *a = left, *b = right;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Names ranked by the summed weights of the postings they are in: the best ``size`` of them, most shared
+ * first (ties to the lower id), or all of them by id when there are no more than ``keep``. ``scratch``
+ * (one double per name id, all zero) is left as it was found. Returns bytes of int64 name ids. */
+static PyObject *rank_postings(PyObject *self, PyObject *args) {
+    PyObject *postings, *scratch_object;
+    PyObject *weight_object;
+    Py_ssize_t size, keep;
+    if (!PyArg_ParseTuple(args, "O!OOnn", &PyList_Type, &postings, &weight_object, &scratch_object, &size, &keep))
+        return NULL;
+    Held held[2] = {{0}};
+    if (take(weight_object, &held[0], 'd', 0, "weights") < 0 || take(scratch_object, &held[1], 'd', 1, "scratch") < 0) {
+        release(held, 2);
+        return NULL;
+    }
+    Py_ssize_t lists = PyList_GET_SIZE(postings), names = items(&held[1]);
+    double *weights = DOUBLES(held[0]), *scratch = DOUBLES(held[1]);
+    if (items(&held[0]) != lists || size < 1) {
+        release(held, 2);
+        bad("one weight per posting list and a positive size are needed");
+        return NULL;
+    }
+    Held *views = PyMem_Calloc((size_t)lists + 1, sizeof(Held));
+    if (views == NULL) {
+        release(held, 2);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t total = 0;
+    int failed = 0;
+    for (Py_ssize_t k = 0; k < lists && !failed; k++) {
+        failed = take(PyList_GET_ITEM(postings, k), &views[k], 'i', 0, "posting") < 0;
+        if (!failed) {
+            int32_t *ids = INTS(views[k]);
+            for (Py_ssize_t n = 0; n < items(&views[k]) && !failed; n++)
+                if (ids[n] < 0 || ids[n] >= names) failed = bad("a name id out of range");
+            total += items(&views[k]);
+        }
+    }
+    Ranked *touched = failed ? NULL : PyMem_Malloc(sizeof(Ranked) * (size_t)(total + 1));
+    PyObject *result = NULL;
+    if (!failed && touched != NULL) {
+        Py_ssize_t count = 0;
+        for (Py_ssize_t k = 0; k < lists; k++) {
+            int32_t *ids = INTS(views[k]);
+            for (Py_ssize_t n = 0; n < items(&views[k]); n++) {
+                if (scratch[ids[n]] == 0.0) touched[count++].id = ids[n];
+                scratch[ids[n]] += weights[k];
+            }
+        }
+        for (Py_ssize_t n = 0; n < count; n++) {
+            touched[n].total = scratch[touched[n].id];
+            scratch[touched[n].id] = 0.0;
+        }
+        Py_ssize_t out_count = count;
+        if (count <= keep) {
+            qsort(touched, (size_t)count, sizeof(Ranked), by_id);
+        } else {
+            if (count > size) {
+                for (Py_ssize_t n = size / 2; n-- > 0;) sift_down(touched, size, n);
+                for (Py_ssize_t n = size; n < count; n++) {
+                    if (worse(touched[0], touched[n])) {
+                        touched[0] = touched[n];
+                        sift_down(touched, size, 0);
+                    }
+                }
+                out_count = size;
+            }
+            qsort(touched, (size_t)out_count, sizeof(Ranked), best_first);
+        }
+        result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * out_count);
+        if (result != NULL) {
+            int64_t *out = (int64_t *)PyBytes_AS_STRING(result);
+            for (Py_ssize_t n = 0; n < out_count; n++) out[n] = touched[n].id;
+        }
+    } else if (!failed) {
+        PyErr_NoMemory();
+    }
+    PyMem_Free(touched);
+    for (Py_ssize_t k = 0; k < lists; k++) release(&views[k], 1);
+    PyMem_Free(views);
+    release(held, 2);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"rank_postings", rank_postings, METH_VARARGS, "Names ranked by the weights of the postings they share."},
+    {"gather", gather, METH_VARARGS, "The distinct parts of a batch of names, numbered as columns."},
     {"part_matrix", part_matrix, METH_VARARGS,
      "Similarity of each query part with each candidate part: best key similarity, skeleton and shape terms."},
     {"align", align, METH_VARARGS, "Greedy alignment of one query name with many candidate names."},

@@ -33,3 +33,14 @@ def align(
     extra_weight: float,
     /,
 ) -> None: ...
+def gather(
+    name_ids: Any,
+    name_start: Any,
+    name_parts: Any,
+    key_start: Any,
+    scratch: Any,
+    parts: list[Any],
+    keys: list[str],
+    /,
+) -> tuple[bytes, bytes, bytes, bytes, list[Any], list[str]]: ...
+def rank_postings(postings: list[Any], weights: Any, scratch: Any, size: int, keep: int, /) -> bytes: ...

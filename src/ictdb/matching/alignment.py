@@ -41,18 +41,27 @@ def _starts(counts: Sequence[int]) -> _Ints:
 
 
 class PartCodes:
-    """Numbers for the skeletons and shapes of the index's parts, kept per part number as ragged arrays."""
+    """The index's parts by number: their spellings in one flat list, and numbers for their skeletons and
+    shapes, each kept as ragged arrays (starts per part number, then the values)."""
 
     def __init__(self) -> None:
         self._skeleton: dict[str, int] = {}
         self._shape: dict[str, int] = {}
+        self.parts: list[Part] = []
+        self.keys: list[str] = []
+        self.key_starts: array[int] = array("i", [0])
         self.skeleton_starts: array[int] = array("i", [0])
         self.skeletons: array[int] = array("i")
         self.shape_starts: array[int] = array("i", [0])
         self.shapes: array[int] = array("i")
+        self._scratch: _Ints = np.full(1024, -1, dtype=np.int64)
 
     def add(self, part: Part) -> None:
-        """Code the next part number's skeletons (those of two letters or more, as ``part_similarity``) and shapes."""
+        """Number the next part: its spellings, its skeletons (those of two letters or more, as
+        ``part_similarity`` compares them) and shapes."""
+        self.parts.append(part)
+        self.keys.extend(part.keys)
+        self.key_starts.append(len(self.keys))
         for value in dict.fromkeys(part.skeletons):
             if len(value) >= 2:
                 self.skeletons.append(self._skeleton.setdefault(value, len(self._skeleton)))
@@ -84,6 +93,40 @@ class PartCodes:
             np.array(shapes, dtype=np.int64),
         )
 
+    def gather(
+        self, name_ids: _Ints, name_starts: array[int], name_parts: array[int]
+    ) -> tuple[_Ints, _Ints, Candidates]:
+        """The parts of a batch of names (given as the index's ragged array of part numbers per name id) as
+        (each name's start in the columns, the columns of its parts in order, the distinct parts)."""
+        if len(self._scratch) < len(self.parts):
+            self._scratch = np.full(2 * len(self.parts), -1, dtype=np.int64)
+        scratch = self._scratch[: len(self.parts)]
+        starts, columns, numbers, key_starts, parts, keys = _align.gather(
+            name_ids, name_starts, name_parts, self.key_starts, scratch, self.parts, self.keys
+        )
+        return (
+            np.frombuffer(starts, dtype=np.int64),
+            np.frombuffer(columns, dtype=np.int64),
+            Candidates(np.frombuffer(numbers, dtype=np.int64), parts, keys, np.frombuffer(key_starts, dtype=np.int64)),
+        )
+
+
+class Tally:
+    """Ranks names by the blocking keys they share with a query, in compiled code, with one accumulator
+    per name id kept between queries (the compiled call holds the interpreter lock, so threads that search
+    at once never see each other's counts)."""
+
+    def __init__(self) -> None:
+        self._scratch: _Floats = np.zeros(1024, dtype=np.float64)
+
+    def rank(self, postings: list[array[int]], weights: _Floats, names: int, size: int, keep: int) -> _Ints:
+        """Name ids in ``postings``, by the summed ``weights`` of the postings each is in: the best ``size``,
+        most shared first (ties to the lower id), or all of them by id when there are no more than ``keep``."""
+        if len(self._scratch) < names:
+            self._scratch = np.zeros(2 * names, dtype=np.float64)
+        ranked = _align.rank_postings(postings, weights, self._scratch[:names], size, keep)
+        return np.frombuffer(ranked, dtype=np.int64)
+
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
@@ -96,6 +139,7 @@ class Candidates:
 
 
 def candidates_of(numbers: _Ints, parts: Sequence[Part]) -> Candidates:
+    """The candidates made of the given part numbers (for callers without an index's codes)."""
     chosen = [parts[number] for number in numbers.tolist()]
     spellings = list(map(_KEYS, chosen))
     return Candidates(numbers, chosen, list(chain.from_iterable(spellings)), _starts(list(map(len, spellings))))
@@ -137,15 +181,16 @@ class Alignment:
     """Each candidate name's score against one query name, and the part pairs that gave it."""
 
     scores: _Floats
-    counts: _Ints
-    pairs: _Ints
-    values: _Floats
+    counts: list[int]
+    pairs: list[list[list[int]]]
+    values: list[list[float]]
 
     def pairs_of(self, row: int) -> tuple[tuple[int, int, float], ...]:
         """(query part, the name's part, similarity) of each pair of one name, in the order they were paired."""
-        count = int(self.counts[row])
-        positions = self.pairs[row, :count].tolist()
-        return tuple((i, j, value) for (i, j), value in zip(positions, self.values[row, :count].tolist(), strict=True))
+        count = self.counts[row]
+        return tuple(
+            (i, j, value) for (i, j), value in zip(self.pairs[row][:count], self.values[row][:count], strict=True)
+        )
 
 
 def align(
@@ -175,4 +220,4 @@ def align(
         MIN_PART_SIMILARITY,
         EXTRA_PART_WEIGHT,
     )
-    return Alignment(scores, counts, pairs, values)
+    return Alignment(scores, counts.tolist(), pairs.tolist(), values.tolist())

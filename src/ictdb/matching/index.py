@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from ictdb.matching.alignment import Alignment, PartCodes, align, candidates_of, part_matrix
+from ictdb.matching.alignment import Alignment, PartCodes, Tally, align, part_matrix
 from ictdb.matching.names import Part, analyze
 from ictdb.matching.phonetic import loose, skeleton
 from ictdb.matching.score import (
@@ -64,8 +64,6 @@ MAX_POSTING_SHARE = 0.05
 """A blocking key held by more than this share of names is used only when the query has nothing rarer."""
 POSTING_BUDGET = 10_000
 """Name ids read per query at most, rarest keys first: on a large index the common keys' postings are long."""
-DENSE_COUNTING = 250_000
-"""Up to this many names, shared keys are counted in one array over all names (faster than sorting ids)."""
 MAX_QUERY_NAMES = 10
 INITIAL_WEIGHT = 0.25
 """An initial (a part of one letter) identifies about a quarter of what a whole name part does."""
@@ -241,10 +239,11 @@ class NameIndex:
         self._name_parts: array[int] = array("i")
         self._entry_names: list[tuple[int, ...]] = []
         self._part_id: dict[Part, int] = {}
-        self._parts: list[Part] = []
         self._part_key: array[int] = array("i")
         self._part_initial: array[int] = array("b")
         self._codes = PartCodes()
+        self._parts = self._codes.parts
+        self._tally = Tally()
         self._key_id: dict[str, int] = {}
         self._key_frequency: array[int] = array("i")
         self._live_names = 0
@@ -265,7 +264,6 @@ class NameIndex:
         number = self._part_id.get(part)
         if number is None:
             number = self._part_id[part] = len(self._parts)
-            self._parts.append(part)
             key = self._key_id.get(part.key)
             if key is None:
                 key = self._key_id[part.key] = len(self._key_frequency)
@@ -375,22 +373,8 @@ class NameIndex:
             if spent > POSTING_BUDGET and count:
                 del usable[count:]  # the commoner keys add little to the rank and cost the most
                 break
-        lengths = np.array([len(posting) for posting in usable])
-        weights = np.repeat(np.log1p(cap / lengths), lengths)
-        found = np.concatenate([np.frombuffer(posting, dtype=np.int32) for posting in usable])
-        if len(self._name_text) <= DENSE_COUNTING:
-            dense = np.bincount(found, weights=weights, minlength=len(self._name_text))
-            ids = np.flatnonzero(dense)
-            totals = dense[ids]
-        else:
-            ids, inverse = np.unique(found, return_inverse=True)
-            totals = np.bincount(inverse, weights=weights)
-        if len(ids) <= KEEP_BY_KEYS:
-            return ids.astype(np.int64)
-        if len(ids) > shortlist:
-            best = np.argpartition(-totals, shortlist)[:shortlist]
-            ids, totals = ids[best], totals[best]
-        return ids[np.argsort(-totals, kind="stable")].astype(np.int64)
+        weights = np.log1p(cap / np.array([len(posting) for posting in usable], dtype=np.float64))
+        return self._tally.rank(usable, weights, len(self._name_text), shortlist, KEEP_BY_KEYS)
 
     def _shortlist(self, parts_list: Sequence[tuple[Part, ...]], ranked: _Ints, size: int) -> _Ints:
         """``size`` of the names ranked by shared keys: the first few, then the most alike in spelling.
@@ -430,18 +414,10 @@ class NameIndex:
         """For each candidate name, its best score against the query's names and which query name gave it (the
         first on ties), and each query name's alignment."""
         count = len(name_ids)
-        ids = np.array(name_ids, dtype=np.int64)
-        starts = np.frombuffer(self._name_start, dtype=np.int32)
-        first = starts[ids].astype(np.int64)
-        lengths = starts[ids + 1] - first
-        name_starts = np.zeros(count + 1, dtype=np.int64)
-        np.cumsum(lengths, out=name_starts[1:])
-        positions = np.arange(name_starts[-1]) + np.repeat(first - name_starts[:-1], lengths)
-        numbers = np.frombuffer(self._name_parts, dtype=np.int32)[positions]
-        distinct, columns = np.unique(numbers, return_inverse=True)
-        candidates = candidates_of(distinct.astype(np.int64), self._parts)
-        weights = self._weights(distinct)
-        columns = columns.astype(np.int64)
+        name_starts, columns, candidates = self._codes.gather(
+            np.array(name_ids, dtype=np.int64), self._name_start, self._name_parts
+        )
+        weights = self._weights(candidates.numbers)
         best = np.full(count, -1.0)
         chosen = np.zeros(count, dtype=np.int64)
         alignments: list[Alignment] = []
