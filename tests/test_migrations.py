@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from ictdb.storage.engine import head_revisions, make_engine, needs_migration
+from ictdb.storage.engine import _config, head_revisions, make_engine, migrate, needs_migration
 from ictdb.storage.tables import metadata
 
 
@@ -19,5 +22,40 @@ def test_migrated_schema_matches_the_declared_tables(database_url: str) -> None:
             versions = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
         assert differences == []
         assert versions == head_revisions()
+    finally:
+        engine.dispose()
+
+
+def test_tables_declared_without_rowid_are_stored_by_their_key_on_sqlite(tmp_path: Path) -> None:
+    """Migration 0012 rebuilt exactly the tables the code declares ``sqlite_with_rowid=False``, and kept their rows."""
+    url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
+    declared = {t.name for t in metadata.sorted_tables if not t.dialect_options["sqlite"]["with_rowid"]}
+    assert declared == {"record_versions", "record_identifiers", "record_links", "audit_records"}
+    engine = make_engine(url)
+    try:
+        config = _config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0011")
+            connection.execute(text("INSERT INTO agencies VALUES ('JO-GID', 'GID', 'JO', 0, '{}', '2026-01-01')"))
+            connection.execute(
+                text(
+                    "INSERT INTO records (id, schema, owner, caption, distribution, dist_kind, handling, hit_policy,"
+                    " grading, purpose, review_by, created_by, created_at, updated_at, version, body) VALUES"
+                    " ('per-1', 'Person', 'JO-GID', 'A', 'owner', 'owner', 'H0', 'silent', 'B2', 'investigation',"
+                    " '2031-01-01', 'u', '2026-01-01', '2026-01-01', 1, '{}')"
+                )
+            )
+            connection.execute(text("INSERT INTO record_identifiers VALUES ('per-1', 'source-id', 'P1')"))
+        migrate(engine)
+        with engine.connect() as connection:
+            rowless = {
+                name
+                for name, sql in connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+                if sql.rstrip().endswith("WITHOUT ROWID")
+            }
+            kept = connection.execute(text("SELECT record_id, scheme, value FROM record_identifiers")).all()
+        assert rowless == declared
+        assert [tuple(row) for row in kept] == [("per-1", "source-id", "P1")]
     finally:
         engine.dispose()

@@ -1,4 +1,9 @@
-"""The node's tables. JSON is kept as text so SQLite and PostgreSQL store exactly the same bytes."""
+"""The node's tables. JSON is kept as text so SQLite and PostgreSQL store exactly the same bytes.
+
+Tables of small rows read by their primary key are ``WITHOUT ROWID`` on SQLite (``sqlite_with_rowid=False``,
+migration 0012): the row is stored once, in its key's tree, instead of under a row number and again in the
+key's index. PostgreSQL ignores the option.
+"""
 
 from __future__ import annotations
 
@@ -136,6 +141,7 @@ record_versions = Table(
     Column("reason", Text),
     Column("changed_by", String(64), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 record_links = Table(
@@ -145,6 +151,7 @@ record_links = Table(
     Column("field", String(40), primary_key=True),
     Column("target_id", String(40), primary_key=True),
     Index("ix_record_links_target", "target_id"),
+    sqlite_with_rowid=False,
 )
 
 record_identifiers = Table(
@@ -154,6 +161,7 @@ record_identifiers = Table(
     Column("scheme", String(40), primary_key=True),
     Column("value", String(200), primary_key=True),
     Index("ix_record_identifiers_value", "scheme", "value"),
+    sqlite_with_rowid=False,
 )
 
 change_counters = Table(
@@ -197,6 +205,7 @@ audit_records = Table(
     Column("record_id", String(40), primary_key=True),
     Column("owner", String(20), nullable=False),
     Index("ix_audit_records_owner", "owner", "seq"),
+    sqlite_with_rowid=False,
 )
 
 # --- cooperation: watches, the inbox, hit notices, requests for information, webhooks and their outbox
