@@ -104,3 +104,35 @@ def test_every_command_help_has_an_example() -> None:
             if "Example:" not in (sub.help or ""):
                 missing.append(f"{name} {sub_name}")
     assert missing == []
+
+
+def test_default_thresholds_in_help_are_the_services_own() -> None:
+    """The matching commands load their services when they run, so their help states the defaults in words:
+    these must be the numbers the services use."""
+    from typer.main import get_command
+
+    from ictdb.cli.main import cli
+    from ictdb.services import resolution, splink_batch
+    from ictdb.services.search import SCREENING_THRESHOLD, SEARCH_THRESHOLD
+
+    group = get_command(cli)
+
+    def threshold_help(command: str) -> str:
+        options = group.commands[command].params  # type: ignore[attr-defined]
+        return next(o.help for o in options if o.name == "threshold")
+
+    assert f"(default {SEARCH_THRESHOLD})" in threshold_help("search")
+    assert f"(default {SCREENING_THRESHOLD})" in threshold_help("screen")
+    assert f"(default {resolution.PROPOSAL_THRESHOLD}; --batch: {splink_batch.PROPOSAL_THRESHOLD})" in threshold_help(
+        "resolve"
+    )
+
+
+def test_starting_the_command_line_leaves_the_matcher_unloaded() -> None:
+    """``ictdb import`` and the other commands that do not match names start without the matcher and HTTP client."""
+    code = (
+        "import sys, ictdb.cli.main; "
+        "print(sorted(m for m in ('ictdb.matching', 'httpx', 'lxml', 'sqlalchemy.dialects.postgresql') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

@@ -15,9 +15,7 @@ from ictdb.cli.context import out, state
 from ictdb.model.cooperation import Alert, InfoRequest, RequestState, Urgency, Watch, WatchTarget
 from ictdb.model.errors import ImportFailed, NotFound, ValidationError
 from ictdb.model.stored import Record, record_to_data
-from ictdb.services import screening
-from ictdb.services.cooperation import delivery, inbox, movements, requests, watches, webhooks
-from ictdb.services.cooperation.story import play_story
+from ictdb.services.cooperation import inbox, movements, requests, watches, webhooks
 from ictdb.services.directory import node_admin
 
 watch_app = typer.Typer(help="Watch persons, groups and clusters: be alerted when partners record about them.")
@@ -324,6 +322,8 @@ def movement_confirm(
 
     Example: ictdb --as DE-BKA movement confirm per-3f9a0c1d2e4b --manifest manifest.csv --row PAX007 --from TR --to DE
     """
+    from ictdb.services import screening  # the matcher: loaded by the commands that match
+
     c = state(ctx)
     found = None
     if manifest is not None:
@@ -439,6 +439,8 @@ def deliver_cmd(
     Example: ictdb deliver            (runs until stopped)
              ictdb deliver --once     (one pass, for cron)
     """
+    from ictdb.services.cooperation import delivery  # an HTTP client: loaded by the one command that pushes
+
     c = state(ctx)
     node = c.node()
     node_admin(node)  # a clear error on an uninitialised node
@@ -465,6 +467,8 @@ def demo_story_cmd(ctx: typer.Context) -> None:
 
     Example: ictdb demo && ictdb demo-story
     """
+    from ictdb.services.cooperation.story import play_story
+
     c = state(ctx)
     steps = play_story(c.node())
     c.emit([asdict(s) for s in steps], _lines([f"{i}. [{s.agency}] {s.text}" for i, s in enumerate(steps, 1)]))

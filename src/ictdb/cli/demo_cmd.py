@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from ictdb.cli.context import out, state
-from ictdb.services.demo import load_demo
 
 
 def demo(
@@ -23,6 +22,8 @@ def demo(
 
     Example: ictdb demo --un-list ../shared/data/sanctions/un/consolidated.xml --manifest manifest.csv
     """
+    from ictdb.services.demo import load_demo
+
     c = state(ctx)
     summary = load_demo(c.node(), seed=seed, un_list=un_list, manifest_out=manifest)
     data = {

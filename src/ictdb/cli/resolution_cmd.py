@@ -1,4 +1,8 @@
-"""``ictdb resolve``, ``ictdb judge``, ``ictdb proposals`` and ``ictdb cluster``: one picture of a person."""
+"""``ictdb resolve``, ``ictdb judge``, ``ictdb proposals`` and ``ictdb cluster``: one picture of a person.
+
+The resolution services load the matcher, so each command imports them when it runs: every other command of
+``ictdb`` starts without it.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,6 @@ import typer
 
 from ictdb.cli.context import out, progress_bar, state
 from ictdb.model.errors import ValidationError
-from ictdb.services import resolution, splink_batch
-from ictdb.services.resolution import PROPOSAL_THRESHOLD
-from ictdb.services.splink_batch import PROPOSAL_THRESHOLD as BATCH_THRESHOLD
 
 cluster_app = typer.Typer(help="Clusters of records judged to be one person or group.", no_args_is_help=True)
 
@@ -35,7 +36,7 @@ def resolve_cmd(
         float | None,
         typer.Option(
             "--threshold",
-            help=f"file pairs scoring at least this (default {PROPOSAL_THRESHOLD}; --batch: {BATCH_THRESHOLD})",
+            help="file pairs scoring at least this (default 0.7; --batch: 0.9)",
         ),
     ] = None,
     auto_above: Annotated[
@@ -53,12 +54,17 @@ def resolve_cmd(
 
     Example: ictdb --as FR-DGSI resolve --threshold 0.7 --auto-above 0.97
     """
+    from ictdb.services import resolution, splink_batch
+
     c = state(ctx)
     if batch:
         if since:
             raise ValidationError("a batch pass reads every person: use --since without --batch", "since")
         summary = splink_batch.batch_resolve(
-            c.node(), c.actor(), threshold=BATCH_THRESHOLD if threshold is None else threshold, auto_above=auto_above
+            c.node(),
+            c.actor(),
+            threshold=splink_batch.PROPOSAL_THRESHOLD if threshold is None else threshold,
+            auto_above=auto_above,
         )
     else:
         with progress_bar("resolving") as progress:
@@ -66,7 +72,7 @@ def resolve_cmd(
                 c.node(),
                 c.actor(),
                 since=_since(since),
-                threshold=PROPOSAL_THRESHOLD if threshold is None else threshold,
+                threshold=resolution.PROPOSAL_THRESHOLD if threshold is None else threshold,
                 auto_above=auto_above,
                 node_wide=node_wide,
                 progress=progress,
@@ -96,6 +102,8 @@ def judge_cmd(
 
     Example: ictdb --as JO-GID judge per-1a2b per-3c4d same --reason "same passport"
     """
+    from ictdb.services import resolution
+
     c = state(ctx)
     if undo == (verdict is not None):
         raise ValidationError("give a verdict (same, not-same, unsure) or --undo", "verdict")
@@ -129,6 +137,8 @@ def judgements_cmd(
     second: Annotated[str, typer.Argument()],
 ) -> None:
     """Every judgement on a pair, oldest first. Example: ictdb judgements per-1a2b per-3c4d"""
+    from ictdb.services import resolution
+
     c = state(ctx)
     history = resolution.pair_history(c.node(), c.actor(), first, second)
 
@@ -149,6 +159,8 @@ def proposals_cmd(
     offset: Annotated[int, typer.Option("--offset")] = 0,
 ) -> None:
     """Proposals awaiting a judgement, most likely first. Example: ictdb --as FR-DGSI proposals --limit 20"""
+    from ictdb.services import resolution
+
     c = state(ctx)
     page = resolution.list_proposals(
         c.node(), c.actor(), open_only=not all_, min_score=min_score, limit=limit, offset=offset
@@ -170,6 +182,8 @@ def proposals_cmd(
 def cluster_show(ctx: typer.Context, record: Annotated[str, typer.Argument(help="any record of the cluster")]) -> None:
     """The consolidated profile of a record's cluster: every value with its owner and grading, conflicts side by
     side. Example: ictdb --as FR-DGSI cluster show per-1a2b"""
+    from ictdb.services import resolution
+
     c = state(ctx)
     profile = resolution.consolidated_profile(c.node(), c.actor(), record)
 
@@ -195,6 +209,8 @@ def cluster_list(
     limit: Annotated[int, typer.Option("--limit")] = 100,
 ) -> None:
     """Clusters of the records the acting agency sees. Example: ictdb --as FR-DGSI cluster list --min-size 3"""
+    from ictdb.services import resolution
+
     c = state(ctx)
     found = resolution.clusters(c.node(), c.actor(), min_size=min_size, limit=limit)
     data = [{"id": m[0], "size": len(m), "members": list(m)} for m in found.clusters]

@@ -1,4 +1,7 @@
-"""``ictdb search`` and ``ictdb screen``: finding names in any script among what the acting agency may see."""
+"""``ictdb search`` and ``ictdb screen``: finding names in any script among what the acting agency may see.
+
+The matcher loads when one of these commands runs, not with every command of ``ictdb``.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,6 @@ from typing import Annotated
 import typer
 
 from ictdb.cli.context import out, progress_bar, state
-from ictdb.services import screening
-from ictdb.services.search import SCREENING_THRESHOLD, SEARCH_THRESHOLD, MatchQuery, search
 
 
 def search_cmd(
@@ -21,12 +22,14 @@ def search_cmd(
     document: Annotated[str | None, typer.Option("--document", help="a document number")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="person or organization")] = None,
     limit: Annotated[int, typer.Option("--limit")] = 10,
-    threshold: Annotated[float, typer.Option("--threshold")] = SEARCH_THRESHOLD,
+    threshold: Annotated[float | None, typer.Option("--threshold", help="lowest score shown (default 0.5)")] = None,
 ) -> None:
     """Search persons and groups by name, in Arabic, Cyrillic or Latin script.
 
     Example: ictdb --as JO-GID search "أبو بكر البغدادي" --birth-date 1971 --nationality IQ --json
     """
+    from ictdb.services.search import SEARCH_THRESHOLD, MatchQuery, search
+
     c = state(ctx)
     schema = {"person": "Person", "organization": "Organization"}.get((type_ or "").lower())
     query = MatchQuery(
@@ -37,7 +40,9 @@ def search_cmd(
         document_number=document,
         schema=schema,
     )
-    outcome = search(c.node(), c.actor(), query, limit=limit, threshold=threshold)
+    outcome = search(
+        c.node(), c.actor(), query, limit=limit, threshold=SEARCH_THRESHOLD if threshold is None else threshold
+    )
     data = {
         "query": name,
         "matches": [
@@ -74,13 +79,18 @@ def screen_cmd(
     out_file: Annotated[Path, typer.Option("--out", help="results, one JSON line per input row")],
     fmt: Annotated[str, typer.Option("--format", help="csv or paxlst")] = "csv",
     limit: Annotated[int, typer.Option("--limit")] = 10,
-    threshold: Annotated[float, typer.Option("--threshold")] = SCREENING_THRESHOLD,
+    threshold: Annotated[float | None, typer.Option("--threshold", help="lowest score reported (default 0.85)")] = None,
 ) -> None:
     """Screen a passenger manifest against everything the acting agency may see, on all cores.
 
     Example: ictdb --as FR-DGSI screen manifest.csv --out results.jsonl --threshold 0.85
     """
+    from ictdb.services import screening
+    from ictdb.services.search import SCREENING_THRESHOLD
+
     c = state(ctx)
+    if threshold is None:
+        threshold = SCREENING_THRESHOLD
     with progress_bar("screening") as progress:
         summary = screening.screen_file(
             c.node(), c.actor(), input_, out_file, fmt=fmt, limit=limit, threshold=threshold, progress=progress

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ictdb.cli.context import Context, out, progress_bar, state
-from ictdb.services import sanctions, transfer
+from ictdb.services import transfer
 from ictdb.services.imports import ImportSummary
 
 import_app = typer.Typer(help="Import files into the node.", no_args_is_help=True)
@@ -62,6 +62,8 @@ def import_un_sc(
 
     Example: ictdb import un-sc consolidated.xml
     """
+    from ictdb.services import sanctions  # the list parsers: loaded by the commands that read lists
+
     c = state(ctx)
     with progress_bar("importing") as progress:
         result = sanctions.import_un_sc(c.node(), c.actor(), file, progress=progress)
@@ -77,6 +79,8 @@ def import_ofac_sdn(
 
     Example: ictdb import ofac-sdn ./ofac/
     """
+    from ictdb.services import sanctions  # the list parsers: loaded by the commands that read lists
+
     c = state(ctx)
     with progress_bar("importing") as progress:
         result = sanctions.import_ofac_sdn(c.node(), c.actor(), directory, progress=progress)

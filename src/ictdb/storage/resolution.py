@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, and_, exists, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ictdb.model.resolution import Judgement, Pair, Proposal, Verdict
 from ictdb.policy.visibility import Viewer
@@ -182,27 +181,22 @@ class Resolution:
             }
             for i in items
         ]
-        dialect = self.c.dialect.name
+        # Each backend's own upsert, imported here: the PostgreSQL dialect's module is not worth loading on SQLite.
+        statement: Any
+        if self.c.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement = pg_insert(t.resolution_proposals)
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(t.resolution_proposals)
+        upsert = statement.on_conflict_do_update(
+            index_elements=["left_id", "right_id"],
+            set_={k: statement.excluded[k] for k in ("schema", "score", "explanation", "updated_at")},
+        )
         for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            if dialect == "postgresql":
-                pg = postgresql.insert(t.resolution_proposals)
-                self.c.execute(
-                    pg.on_conflict_do_update(
-                        index_elements=["left_id", "right_id"],
-                        set_={k: pg.excluded[k] for k in ("schema", "score", "explanation", "updated_at")},
-                    ),
-                    chunk,
-                )
-            else:
-                lite = sqlite.insert(t.resolution_proposals)
-                self.c.execute(
-                    lite.on_conflict_do_update(
-                        index_elements=["left_id", "right_id"],
-                        set_={k: lite.excluded[k] for k in ("schema", "score", "explanation", "updated_at")},
-                    ),
-                    chunk,
-                )
+            self.c.execute(upsert, rows[start : start + 1000])
 
     def _proposal_query(self, viewer: Viewer, open_only: bool, min_score: float) -> Any:
         newest = t.resolution_judgements.alias("newest")
