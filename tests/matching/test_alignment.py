@@ -14,9 +14,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rapidfuzz.distance import Levenshtein
 
 from ictdb.matching import analyze
-from ictdb.matching.alignment import PartCodes, Tally, align, candidates_of, part_matrix
+from ictdb.matching.alignment import (
+    JOINED_FLOOR,
+    JOINED_LONGEST,
+    JOINED_SHARE,
+    PartCodes,
+    Tally,
+    align,
+    candidates_of,
+    joined,
+    joined_scores,
+    part_matrix,
+)
 from ictdb.matching.names import Part
 from ictdb.matching.score import name_score, similarity_matrix
 
@@ -169,3 +181,21 @@ def test_a_batch_of_names_becomes_columns_of_its_distinct_parts(analyzed: list[t
     assert (codes._scratch == -1).all()
     with pytest.raises(ValueError, match="name id"):
         codes.gather(np.array([len(names)], dtype=np.int64), starts, flat)
+
+
+@needs_data
+def test_run_together_spellings_are_compared_by_edit_distance(analyzed: list[tuple[Part, ...]]) -> None:
+    rng = random.Random(14)
+    spellings = [joined(parts) for parts in analyzed[:500]] + ["", "x" * (JOINED_LONGEST + 1)]
+    queries = [joined(analyzed[rng.randrange(len(analyzed))]) for _ in range(20)] + ["", "абу бакр", "أبو"]
+    ids = list(range(len(spellings)))
+    scores = joined_scores(queries, spellings, ids)
+    for q, query in enumerate(queries):
+        for n, spelling in enumerate(spellings):
+            if max(len(query), len(spelling)) > JOINED_LONGEST:
+                assert scores[q, n] == 0.0
+                continue
+            similarity = Levenshtein.normalized_similarity(query, spelling)
+            expected = min(1.0, max(0.0, (similarity - JOINED_FLOOR) / (1.0 - JOINED_FLOOR))) * JOINED_SHARE
+            assert scores[q, n] == pytest.approx(expected, abs=1e-12)
+    assert scores[queries.index(""), spellings.index("")] == JOINED_SHARE

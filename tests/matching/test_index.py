@@ -298,3 +298,18 @@ def test_an_h_after_a_vowel_left_out_in_cyrillic_still_finds_the_name() -> None:
     index.add_many(entry(f"n{i}", f"Ina{chr(97 + i % 26)}{chr(97 + i // 26)}") for i in range(60))
     assert best(index, "Инат Костенко")[0] == "ihnat"
     assert best(index, "Коде")[0] == "kohde"
+
+
+def test_a_name_spaced_differently_is_found_but_does_not_alert_by_that_alone() -> None:
+    # OFAC lists Hamidreza MALEKOUTI POUR; a manifest may read Hamid Reza MALAKOTIPOUR (3 parts against 3)
+    index = NameIndex()
+    listed = ["Hamidreza Malekouti Pour", "Hamid Reza Rabiee", "Hamid-Reza Mohajerani", "Reza Taghipour"]
+    index.add_many(entry(name.lower(), name) for name in listed)
+    index.add_many(entry(f"n{i}", f"Hamid {chr(97 + i % 26)}{chr(97 + i // 26)}khani") for i in range(40))
+    result = index.search(MatchQuery(names=("Hamid Reza Malakotipour",)), lambda tag: True, limit=10)
+    found = {match.entity_id: match for match in result.matches}
+    assert "hamidreza malekouti pour" in found
+    explanation = found["hamidreza malekouti pour"].explanation["name"]
+    assert explanation["run_together"] is True
+    assert found["hamidreza malekouti pour"].score < SCREENING_THRESHOLD
+    assert "run_together" not in found["hamid reza rabiee"].explanation["name"]

@@ -457,7 +457,80 @@ static PyObject *rank_postings(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* Levenshtein distance of two strings (any Unicode kind), one row of the table at a time. */
+static Py_ssize_t edit_distance(PyObject *left, PyObject *right, Py_ssize_t *row) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(left), m = PyUnicode_GET_LENGTH(right);
+    int left_kind = PyUnicode_KIND(left), right_kind = PyUnicode_KIND(right);
+    const void *left_data = PyUnicode_DATA(left), *right_data = PyUnicode_DATA(right);
+    for (Py_ssize_t j = 0; j <= m; j++) row[j] = j;
+    for (Py_ssize_t i = 1; i <= n; i++) {
+        Py_UCS4 letter = PyUnicode_READ(left_kind, left_data, i - 1);
+        Py_ssize_t diagonal = row[0];
+        row[0] = i;
+        for (Py_ssize_t j = 1; j <= m; j++) {
+            Py_ssize_t above = row[j];
+            Py_ssize_t best = diagonal + (letter != PyUnicode_READ(right_kind, right_data, j - 1));
+            if (above + 1 < best) best = above + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = above;
+        }
+    }
+    return row[m];
+}
+
+/* How alike each query spelling is with each chosen name's spelling, taken from ``spellings`` by the
+ * name ids: 1 - edit distance / the longer length, then (value - floor) / (1 - floor) clipped to [0, 1]
+ * and times ``share``. Strings longer than ``longest`` score 0. Returns bytes of doubles, query-major. */
+static PyObject *joined_scores(PyObject *self, PyObject *args) {
+    PyObject *queries, *spellings, *ids_object;
+    double floor, share;
+    Py_ssize_t longest;
+    if (!PyArg_ParseTuple(args, "O!O!Oddn", &PyList_Type, &queries, &PyList_Type, &spellings, &ids_object, &floor,
+                          &share, &longest))
+        return NULL;
+    Held held[1] = {{0}};
+    if (take(ids_object, &held[0], 'q', 0, "name_ids") < 0) {
+        release(held, 1);
+        return NULL;
+    }
+    Py_ssize_t query_count = PyList_GET_SIZE(queries), count = items(&held[0]);
+    int64_t *ids = LONGS(held[0]);
+    int failed = floor >= 1.0 || longest < 1 ? bad("floor must be below 1 and longest positive") : 0;
+    for (Py_ssize_t n = 0; !failed && n < count; n++)
+        if (ids[n] < 0 || ids[n] >= PyList_GET_SIZE(spellings)) failed = bad("a name id out of range");
+    for (Py_ssize_t n = 0; !failed && n < count; n++)
+        if (!PyUnicode_Check(PyList_GET_ITEM(spellings, ids[n]))) failed = bad("spellings must be strings");
+    for (Py_ssize_t q = 0; !failed && q < query_count; q++)
+        if (!PyUnicode_Check(PyList_GET_ITEM(queries, q))) failed = bad("queries must be strings");
+    Py_ssize_t *row = failed ? NULL : PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(longest + 1));
+    PyObject *result = NULL;
+    if (!failed && row == NULL) PyErr_NoMemory();
+    if (row != NULL) result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(double) * query_count * count);
+    if (result != NULL) {
+        double *out = (double *)PyBytes_AS_STRING(result);
+        for (Py_ssize_t q = 0; q < query_count; q++) {
+            PyObject *query = PyList_GET_ITEM(queries, q);
+            for (Py_ssize_t n = 0; n < count; n++) {
+                PyObject *name = PyList_GET_ITEM(spellings, ids[n]);
+                Py_ssize_t a = PyUnicode_GET_LENGTH(query), b = PyUnicode_GET_LENGTH(name);
+                Py_ssize_t wider = a > b ? a : b;
+                double value = 0.0;
+                if (wider == 0) value = 1.0;
+                else if (a <= longest && b <= longest)
+                    value = 1.0 - (double)edit_distance(query, name, row) / (double)wider;
+                value = (value - floor) / (1.0 - floor);
+                out[q * count + n] = (value < 0.0 ? 0.0 : value > 1.0 ? 1.0 : value) * share;
+            }
+        }
+    }
+    PyMem_Free(row);
+    release(held, 1);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"joined_scores", joined_scores, METH_VARARGS, "Whole-name spellings compared, letters run together."},
     {"rank_postings", rank_postings, METH_VARARGS, "Names ranked by the weights of the postings they share."},
     {"gather", gather, METH_VARARGS, "The distinct parts of a batch of names, numbered as columns."},
     {"part_matrix", part_matrix, METH_VARARGS,

@@ -32,6 +32,14 @@ from ictdb.matching.score import (
     learned_terms,
 )
 
+JOINED_FLOOR = 0.8
+"""Names whose letters, run together, are less alike than this are not compared that way at all."""
+JOINED_SHARE = 0.8
+"""The most a name can score by its letters run together: a spacing variant is never taken for the same
+spelling, and a whole-string likeness is weaker evidence than parts that agree one by one."""
+JOINED_LONGEST = 300
+"""Run-together names longer than this (only hostile input: names are cut to 12 parts) are not compared."""
+
 _Floats = np.ndarray[Any, np.dtype[np.float64]]
 _Ints = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -174,6 +182,23 @@ def part_matrix(query: Sequence[Part], candidates: Candidates, codes: PartCodes)
         SHAPE_SIMILARITY,
     )
     return learned_terms(out, query, candidates.parts)
+
+
+def joined(parts: Sequence[Part]) -> str:
+    """A name's parts' primary spellings run together, in written order."""
+    return "".join(part.key for part in parts)
+
+
+def joined_scores(queries: list[str], spellings: list[str], name_ids: list[int]) -> _Floats:
+    """Names compared as their letters run together (``joined``), for names spaced differently: Hamidreza
+    and Hamid Reza, Malekouti Pour and Malakotipour, whose parts pair badly or not at all.
+
+    Returns a (query, name) array: the edit-distance similarity of the run-together spellings, above
+    ``JOINED_FLOOR`` scaled to at most ``JOINED_SHARE``, and 0 below it.
+    """
+    ids = np.array(name_ids, dtype=np.int64)
+    raw = _align.joined_scores(queries, spellings, ids, JOINED_FLOOR, JOINED_SHARE, JOINED_LONGEST)
+    return np.frombuffer(raw, dtype=np.float64).reshape(len(queries), len(name_ids))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from ictdb.matching.alignment import Alignment, PartCodes, Tally, align, part_matrix
+from ictdb.matching.alignment import Alignment, PartCodes, Tally, align, joined, joined_scores, part_matrix
 from ictdb.matching.names import Part, analyze
 from ictdb.matching.phonetic import loose, skeleton
 from ictdb.matching.score import (
@@ -182,11 +182,12 @@ class _Best:
     name_id: int
     steps: Alignment
     row: int
+    run_together: bool = False
 
     @property
     def pairs(self) -> tuple[tuple[int, int, float], ...]:
         """(query part, matched part, similarity) of each aligned pair, in the order they were paired."""
-        return self.steps.pairs_of(self.row)
+        return () if self.run_together else self.steps.pairs_of(self.row)
 
 
 def _feature_bounds(prepared: _Prepared) -> tuple[float, float]:
@@ -235,6 +236,7 @@ class NameIndex:
         self._name_entry: array[int] = array("i")
         self._name_text: list[str] = []
         self._name_spelling: list[str] = []
+        self._name_joined: list[str] = []
         self._name_start: array[int] = array("i", [0])
         self._name_parts: array[int] = array("i")
         self._entry_names: list[tuple[int, ...]] = []
@@ -292,6 +294,7 @@ class NameIndex:
             self._name_entry.append(slot)
             self._name_text.append(name.value)
             self._name_spelling.append(" ".join(sorted(part.key for part in parts)))
+            self._name_joined.append(joined(parts))
             numbers = [self._part_number(part) for part in parts]
             self._name_parts.extend(numbers)
             self._name_start.append(len(self._name_parts))
@@ -410,9 +413,12 @@ class NameIndex:
             schema=query.schema,
         )
 
-    def _best_names(self, prepared: _Prepared, name_ids: list[int]) -> tuple[list[float], list[int], list[Alignment]]:
+    def _best_names(
+        self, prepared: _Prepared, name_ids: list[int]
+    ) -> tuple[list[float], list[int], list[Alignment], list[bool]]:
         """For each candidate name, its best score against the query's names and which query name gave it (the
-        first on ties), and each query name's alignment."""
+        first on ties), each query name's alignment, and whether the names' letters run together gave the
+        score (``alignment.joined_scores``: Hamid Reza Malakotipour and Hamidreza Malekouti Pour)."""
         count = len(name_ids)
         name_starts, columns, candidates = self._codes.gather(
             np.array(name_ids, dtype=np.int64), self._name_start, self._name_parts
@@ -430,7 +436,16 @@ class NameIndex:
             better = scores > best
             best = np.where(better, scores, best)
             chosen = np.where(better, position, chosen)
-        return best.tolist(), chosen.tolist(), alignments
+        run_together = np.zeros(count, dtype=bool)
+        if any(len(parts) > 1 for _, parts in prepared.names):
+            whole = joined_scores([joined(parts) for _, parts in prepared.names], self._name_joined, name_ids)
+            for position, row in enumerate(whole):
+                better = row > best
+                best = np.where(better, row, best)
+                chosen = np.where(better, position, chosen)
+                run_together |= better
+            run_together &= best > 0
+        return best.tolist(), chosen.tolist(), alignments, run_together.tolist()
 
     def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
         """The entry's final score: its name score moved by the identifying details, clipped and rounded."""
@@ -466,6 +481,8 @@ class NameIndex:
                 ],
             }
         }
+        if best.run_together:
+            explanation["name"]["run_together"] = True
         for feature, outcome in features.items():
             if outcome is not None:
                 explanation[feature] = outcome[1]
@@ -492,7 +509,7 @@ class NameIndex:
                 name_ids.append(name_id)
         if not name_ids:
             return SearchResult()
-        scores, chosen, steps = self._best_names(prepared, name_ids)
+        scores, chosen, steps, run_together = self._best_names(prepared, name_ids)
         by_entry: dict[int, int] = {}  # entry slot -> position of its best name
         name_entry = self._name_entry
         for position, name_id in enumerate(name_ids):
@@ -525,7 +542,14 @@ class NameIndex:
                 continue
             if open_:
                 query_name = chosen[position]
-                best = _Best(score, prepared.names[query_name][0], name_ids[position], steps[query_name], position)
+                best = _Best(
+                    score,
+                    prepared.names[query_name][0],
+                    name_ids[position],
+                    steps[query_name],
+                    position,
+                    run_together[position],
+                )
                 found.append((-total, entry.entity_id, entry, best, features))
             else:
                 restricted.append((entry.entity_id, total))
