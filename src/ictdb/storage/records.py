@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Column, Connection, Dialect, Row, Select, bindparam, delete, func, insert, select, update
 
@@ -234,10 +234,10 @@ class Storable(Protocol):
     def version(self) -> int: ...
 
 
-@dataclass(frozen=True, slots=True)
-class NewRecord:
+class NewRecord(NamedTuple):
     """A record stored for the first time by a bulk import, from a body and an envelope validated already:
-    a ``Record`` for each would cost a model construction per record and is not needed to write the rows."""
+    a ``Record`` for each would cost a model construction per record and is not needed to write the rows.
+    A named tuple, since a frozen dataclass set each of its fields through ``object.__setattr__``."""
 
     id: str
     body: Body
