@@ -157,20 +157,21 @@ static int pair_order(const void *left, const void *right) {
     return 0;
 }
 
+/* Scores each name into ``scores`` and returns, per name, a tuple of its pairs (query part, the name's
+ * part, similarity) in the order they were paired. */
 static PyObject *align(PyObject *self, PyObject *args) {
-    PyObject *objects[9];
+    PyObject *objects[6];
     double min_similarity, extra_weight;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOdd", &objects[0], &objects[1], &objects[2], &objects[3], &objects[4],
-                          &objects[5], &objects[6], &objects[7], &objects[8], &min_similarity, &extra_weight))
+    if (!PyArg_ParseTuple(args, "OOOOOOdd", &objects[0], &objects[1], &objects[2], &objects[3], &objects[4],
+                          &objects[5], &min_similarity, &extra_weight))
         return NULL;
-    enum { SIM, STARTS, COLUMNS, WEIGHTS, QUERY_WEIGHTS, SCORES, COUNTS, PAIRS, VALUES };
-    static const char kinds[] = {'d', 'q', 'q', 'd', 'd', 'd', 'q', 'q', 'd'};
-    static const char *names[] = {"similarity", "name_starts", "columns", "weights", "query_weights",
-                                  "scores", "pair_counts", "pairs", "pair_values"};
-    Held held[9] = {{0}};
-    for (int k = 0; k < 9; k++) {
-        if (take(objects[k], &held[k], kinds[k], k >= SCORES, names[k]) < 0) {
-            release(held, 9);
+    enum { SIM, STARTS, COLUMNS, WEIGHTS, QUERY_WEIGHTS, SCORES };
+    static const char kinds[] = {'d', 'q', 'q', 'd', 'd', 'd'};
+    static const char *names[] = {"similarity", "name_starts", "columns", "weights", "query_weights", "scores"};
+    Held held[6] = {{0}};
+    for (int k = 0; k < 6; k++) {
+        if (take(objects[k], &held[k], kinds[k], k == SCORES, names[k]) < 0) {
+            release(held, 6);
             return NULL;
         }
     }
@@ -181,9 +182,7 @@ static PyObject *align(PyObject *self, PyObject *args) {
     int failed = 0;
     if (count < 0) failed = bad("name_starts needs at least one item");
     else if (items(&held[SIM]) != query_count * width) failed = bad("similarity has the wrong size");
-    else if (items(&held[SCORES]) != count || items(&held[COUNTS]) != count) failed = bad("outputs have the wrong size");
-    else if (items(&held[PAIRS]) != 2 * count * query_count || items(&held[VALUES]) != count * query_count)
-        failed = bad("pair outputs have the wrong size");
+    else if (items(&held[SCORES]) != count) failed = bad("scores has the wrong size");
     else if (starts[0] != 0 || starts[count] != items(&held[COLUMNS])) failed = bad("name_starts and columns disagree");
     Py_ssize_t longest = 0;
     for (Py_ssize_t n = 0; !failed && n < count; n++) {
@@ -193,23 +192,19 @@ static PyObject *align(PyObject *self, PyObject *args) {
     for (Py_ssize_t p = 0; !failed && p < items(&held[COLUMNS]); p++)
         if (columns[p] < 0 || columns[p] >= width) failed = bad("a column out of range");
     if (failed) {
-        release(held, 9);
+        release(held, 6);
         return NULL;
     }
     double *sim = DOUBLES(held[SIM]), *weights = DOUBLES(held[WEIGHTS]), *query_weights = DOUBLES(held[QUERY_WEIGHTS]);
-    double *scores = DOUBLES(held[SCORES]), *values = DOUBLES(held[VALUES]);
-    int64_t *counts = LONGS(held[COUNTS]), *pairs = LONGS(held[PAIRS]);
+    double *scores = DOUBLES(held[SCORES]);
     Pair *found = PyMem_Malloc(sizeof(Pair) * (size_t)(query_count * longest + 1));
+    Pair *paired_list = PyMem_Malloc(sizeof(Pair) * (size_t)(query_count + 1));
     char *used_query = PyMem_Malloc((size_t)query_count + 1);
     char *used_position = PyMem_Malloc((size_t)longest + 1);
-    if (found == NULL || used_query == NULL || used_position == NULL) {
-        PyMem_Free(found);
-        PyMem_Free(used_query);
-        PyMem_Free(used_position);
-        release(held, 9);
-        return PyErr_NoMemory();
-    }
-    for (Py_ssize_t n = 0; n < count; n++) {
+    PyObject *result = PyList_New(count);
+    int ok = found != NULL && paired_list != NULL && used_query != NULL && used_position != NULL && result != NULL;
+    if (!ok && !PyErr_Occurred()) PyErr_NoMemory();
+    for (Py_ssize_t n = 0; ok && n < count; n++) {
         int64_t first = starts[n], length = starts[n + 1] - starts[n];
         Py_ssize_t found_count = 0;
         for (Py_ssize_t i = 0; i < query_count; i++)
@@ -221,16 +216,12 @@ static PyObject *align(PyObject *self, PyObject *args) {
         memset(used_query, 0, (size_t)query_count);
         memset(used_position, 0, (size_t)length);
         double earned = 0.0, matched = 0.0;
-        int64_t paired = 0;
+        Py_ssize_t paired = 0;
         for (Py_ssize_t k = 0; k < found_count; k++) {
             Pair pair = found[k];
             if (used_query[pair.query] || used_position[pair.position]) continue;
             used_query[pair.query] = used_position[pair.position] = 1;
-            Py_ssize_t slot = n * query_count + paired;
-            pairs[2 * slot] = pair.query;
-            pairs[2 * slot + 1] = pair.position;
-            values[slot] = pair.value;
-            paired++;
+            paired_list[paired++] = pair;
             double weight = weights[columns[first + pair.position]];
             double share_of = (pair.value - min_similarity) / (1.0 - min_similarity);
             earned += 2 * weight * share_of;
@@ -242,14 +233,27 @@ static PyObject *align(PyObject *self, PyObject *args) {
         for (int64_t p = 0; p < length; p++)
             if (!used_position[p]) missing_candidate += weights[columns[first + p]];
         double total = matched + missing_query + extra_weight * missing_candidate;
-        counts[n] = paired;
         scores[n] = total > 0 ? earned / total : 0.0;
+        PyObject *steps = PyTuple_New(paired);
+        ok = steps != NULL;
+        for (Py_ssize_t k = 0; ok && k < paired; k++) {
+            PyObject *step = Py_BuildValue("(nnd)", (Py_ssize_t)paired_list[k].query,
+                                           (Py_ssize_t)paired_list[k].position, paired_list[k].value);
+            ok = step != NULL;
+            if (ok) PyTuple_SET_ITEM(steps, k, step);
+        }
+        if (steps != NULL) PyList_SET_ITEM(result, n, steps);
     }
     PyMem_Free(found);
+    PyMem_Free(paired_list);
     PyMem_Free(used_query);
     PyMem_Free(used_position);
-    release(held, 9);
-    Py_RETURN_NONE;
+    release(held, 6);
+    if (!ok) {
+        Py_XDECREF(result);
+        return NULL;
+    }
+    return result;
 }
 
 /* The parts of a batch of names as columns: each distinct part once, in order of first appearance.

@@ -26,13 +26,10 @@ def align(
     weights: Any,
     query_weights: Any,
     scores: Any,
-    pair_counts: Any,
-    pairs: Any,
-    pair_values: Any,
     min_similarity: float,
     extra_weight: float,
     /,
-) -> None: ...
+) -> list[tuple[tuple[int, int, float], ...]]: ...
 def gather(
     name_ids: Any,
     name_start: Any,

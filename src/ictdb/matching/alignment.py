@@ -206,16 +206,11 @@ class Alignment:
     """Each candidate name's score against one query name, and the part pairs that gave it."""
 
     scores: _Floats
-    counts: list[int]
-    pairs: list[list[list[int]]]
-    values: list[list[float]]
+    pairs: list[tuple[tuple[int, int, float], ...]]
 
     def pairs_of(self, row: int) -> tuple[tuple[int, int, float], ...]:
         """(query part, the name's part, similarity) of each pair of one name, in the order they were paired."""
-        count = self.counts[row]
-        return tuple(
-            (i, j, value) for (i, j), value in zip(self.pairs[row][:count], self.values[row][:count], strict=True)
-        )
+        return self.pairs[row]
 
 
 def align(
@@ -226,23 +221,15 @@ def align(
     ``similarity`` is (query part, candidate part); name ``n``'s parts are the candidate parts
     ``columns[name_starts[n]:name_starts[n + 1]]``, in the name's order, each weighing ``weights[column]``.
     """
-    count = len(name_starts) - 1
-    size = len(query_weights)
-    scores = np.empty(count, dtype=np.float64)
-    counts = np.empty(count, dtype=np.int64)
-    pairs = np.empty((count, size, 2), dtype=np.int64)
-    values = np.empty((count, size), dtype=np.float64)
-    _align.align(
+    scores = np.empty(len(name_starts) - 1, dtype=np.float64)
+    pairs = _align.align(
         np.ascontiguousarray(similarity, dtype=np.float64),
         name_starts,
         columns,
         weights,
         query_weights,
         scores,
-        counts,
-        pairs,
-        values,
         MIN_PART_SIMILARITY,
         EXTRA_PART_WEIGHT,
     )
-    return Alignment(scores, counts.tolist(), pairs.tolist(), values.tolist())
+    return Alignment(scores, pairs)

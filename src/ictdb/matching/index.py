@@ -179,6 +179,7 @@ class _Best:
 
     score: float
     text: str
+    query_parts: tuple[Part, ...]
     name_id: int
     steps: Alignment
     row: int
@@ -464,8 +465,10 @@ class NameIndex:
         return round(min(1.0, max(0.0, total)), 4), features
 
     def _match(self, prepared: _Prepared, entry: MatchEntry, best: _Best, score: float, features: _Features) -> Match:
-        candidate = self._numbers(best.name_id)
-        query_parts = next(parts for text, parts in prepared.names if text == best.text)
+        start = self._name_start[best.name_id]
+        numbers = self._name_parts
+        parts = self._parts
+        query_parts = best.query_parts
         explanation: dict[str, Any] = {
             "name": {
                 "query": best.text,
@@ -474,7 +477,7 @@ class NameIndex:
                 "parts": [
                     {
                         "query": query_parts[i].text,
-                        "matched": self._parts[candidate[j]].text,
+                        "matched": parts[numbers[start + j]].text,
                         "similarity": round(sim, 3),
                     }
                     for i, j, sim in best.pairs
@@ -544,7 +547,7 @@ class NameIndex:
                 query_name = chosen[position]
                 best = _Best(
                     score,
-                    prepared.names[query_name][0],
+                    *prepared.names[query_name],
                     name_ids[position],
                     steps[query_name],
                     position,
