@@ -20,7 +20,8 @@ Systems, on the same watchlist and queries in the same run:
 Metrics: recall@1 and recall@10 over positive queries; the threshold at which 1% of negative queries raise an
 alert (their best score >= threshold), and the share of positives whose right record scores at or above it;
 ictdb's recall and false-alert rate at its fixed ``SCREENING_THRESHOLD``; queries per second on one core,
-counted in the process's CPU time (the machine is shared, so wall-clock rates would measure the neighbours).
+counted in the process's CPU time (the machine is shared, so wall-clock rates would measure the neighbours),
+with the three systems taking turns on chunks of 500 queries so that a change of load weighs on all alike.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import platform
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -109,13 +110,52 @@ def evaluate(task: Task, rankings: list[Ranked], negative_rankings: list[Ranked]
     }
 
 
-def _run(ranker: Callable[[MatchQuery], Ranked], task: Task, progress: str) -> tuple[list[Ranked], list[Ranked], float]:
-    started = time.process_time()
-    rankings = [ranker(query) for query, _ in task.positives]
-    negatives = [ranker(query) for query in task.negatives]
-    seconds = time.process_time() - started
-    print(f"  {progress}: {len(rankings) + len(negatives)} queries in {seconds:.1f}s", flush=True)
-    return rankings, negatives, seconds
+CHUNK = 500
+"""Queries each system answers in turn: the three run interleaved, chunk by chunk, so that a change in the
+machine's load during the run weighs on all three alike and their ratios hold."""
+
+
+def _union_top15(a: Ranked, b: Ranked) -> list[str]:
+    return list(dict.fromkeys([e for e, _ in a[:15]] + [e for e, _ in b[:15]]))
+
+
+def _interleaved(task: Task, ictdb: Ictdb, anchor: IcuRapidfuzz, logic: LogicV2Matcher) -> dict[str, list[Any]]:
+    """Each system's rankings of the positives then the negatives, and its CPU seconds, run chunk by chunk."""
+    queries = [query for query, _ in task.positives] + list(task.negatives)
+    out: dict[str, list[Any]] = {name: [[], 0.0] for name in ("ictdb", "icu+rapidfuzz", "logic-v2")}
+    gc.collect()
+    gc.disable()
+    try:
+        for begin in range(0, len(queries), CHUNK):
+            _chunk(queries[begin : begin + CHUNK], ictdb, anchor, logic, out)
+            gc.collect()
+    finally:
+        gc.enable()
+    for name, (rankings, seconds) in out.items():
+        print(f"  {name}: {len(rankings)} queries in {seconds:.1f}s", flush=True)
+    return out
+
+
+def _chunk(
+    chunk: list[MatchQuery], ictdb: Ictdb, anchor: IcuRapidfuzz, logic: LogicV2Matcher, out: dict[str, list[Any]]
+) -> None:
+    if True:
+        started = time.process_time()
+        ours = [ictdb.rank(query) for query in chunk]
+        middle = time.process_time()
+        theirs = [anchor.rank(query) for query in chunk]
+        ended = time.process_time()
+        candidates = [_union_top15(a, b) for a, b in zip(ours, theirs, strict=True)]
+        before_logic = time.process_time()
+        logic_rankings = [logic.rank(query, found) for query, found in zip(chunk, candidates, strict=True)]
+        after_logic = time.process_time()
+        for name, rankings, seconds in (
+            ("ictdb", ours, middle - started),
+            ("icu+rapidfuzz", theirs, ended - middle),
+            ("logic-v2", logic_rankings, after_logic - before_logic),
+        ):
+            out[name][0].extend(rankings)
+            out[name][1] += seconds
 
 
 def run_task(task: Task) -> dict[str, Any]:
@@ -128,25 +168,10 @@ def run_task(task: Task) -> dict[str, Any]:
     anchor = IcuRapidfuzz(task.watchlist)
     logic = LogicV2Matcher(task.watchlist)
     out: dict[str, Any] = {"records": len(task.watchlist), "names": ictdb.index.name_count, **task.notes}
-    ours = _run(ictdb.rank, task, "ictdb")
-    theirs = _run(anchor.rank, task, "icu+rapidfuzz")
-    candidates_positive = [
-        list(dict.fromkeys([e for e, _ in a[:15]] + [e for e, _ in b[:15]]))
-        for a, b in zip(ours[0], theirs[0], strict=True)
-    ]
-    candidates_negative = [
-        list(dict.fromkeys([e for e, _ in a[:15]] + [e for e, _ in b[:15]]))
-        for a, b in zip(ours[1], theirs[1], strict=True)
-    ]
-    started = time.process_time()
-    logic_positive = [logic.rank(q, c) for (q, _), c in zip(task.positives, candidates_positive, strict=True)]
-    logic_negative = [logic.rank(q, c) for q, c in zip(task.negatives, candidates_negative, strict=True)]
-    logic_seconds = time.process_time() - started
-    print(f"  logic-v2: {len(logic_positive) + len(logic_negative)} queries in {logic_seconds:.1f}s", flush=True)
+    runs = _interleaved(task, ictdb, anchor, logic)
+    split = len(task.positives)
     results = {
-        "ictdb": evaluate(task, ours[0], ours[1], ours[2]),
-        "icu+rapidfuzz": evaluate(task, theirs[0], theirs[1], theirs[2]),
-        "logic-v2": evaluate(task, logic_positive, logic_negative, logic_seconds),
+        name: evaluate(task, rankings[:split], rankings[split:], seconds) for name, (rankings, seconds) in runs.items()
     }
     mine = results["ictdb"]
     mine["recall_at_screening_threshold"] = round(
