@@ -39,3 +39,26 @@ def test_after_a_bulk_import_the_planner_knows_the_new_size(
         assert _planner_rows(node) == 25
     # the same file again changes nothing, on either backend
     assert len(import_entities(node, actor, path).unchanged) == 25
+
+
+def test_a_bulk_import_stores_each_identifier_and_link_of_a_record_once(node: Node, tmp_path: Path) -> None:
+    actor = seed_agencies(node)["JO-GID"]
+    passport = {"scheme": "passport", "value": "X1"}
+    lines = [
+        {"id": "P1", "schema": "Person", "names": ["Person One"], "identifiers": [passport, passport]},
+        {"id": "O1", "schema": "Organization", "names": ["Group One"]},
+        {"id": "M1", "schema": "Membership", "person": "P1", "organization": "O1", "role": "member"},
+    ]
+    path = tmp_path / "linked.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    ids = import_entities(node, actor, path).ids_by_key
+    with node.store.engine.connect() as connection:
+        identifiers = connection.execute(
+            text("SELECT scheme, value FROM record_identifiers WHERE record_id = :id ORDER BY scheme"),
+            {"id": ids["P1"]},
+        ).all()
+        links = connection.execute(
+            text("SELECT field, target_id FROM record_links WHERE record_id = :id ORDER BY field"), {"id": ids["M1"]}
+        ).all()
+    assert [tuple(row) for row in identifiers] == [("passport", "X1"), ("source-id", "P1")]
+    assert [tuple(row) for row in links] == [("organization", ids["O1"]), ("person", ids["P1"])]

@@ -309,8 +309,7 @@ class Records:
             shared = by_envelope.get(id(env))
             if shared is None:
                 shared = by_envelope[id(env)] = _EnvelopeRows.of(env, bind_date)
-            text = dumps(body_to_data(body))
-            created_at, updated_at = bind_time(record.created_at), bind_time(record.updated_at)
+            created_by, version, updated_at = record.created_by, record.version, bind_time(record.updated_at)
             rows.append(
                 (
                     rid,
@@ -319,22 +318,27 @@ class Records:
                     source_id,
                     body.caption()[:500],
                     *shared.columns,
-                    record.created_by,
-                    created_at,
+                    created_by,
+                    bind_time(record.created_at),
                     updated_at,
-                    record.version,
-                    text,
+                    version,
+                    dumps(body_to_data(body)),
                 )
             )
-            versions.append((rid, record.version, None, None, change, None, record.created_by, updated_at))
+            versions.append((rid, version, None, None, change, None, created_by, updated_at))
             owners[rid] = env.owner
             if shared.agencies:
                 agencies.extend((rid, agency, "distribution") for agency in shared.agencies)
             if shared.groups:
                 groups.extend((rid, group) for group in shared.groups)
-            if body.references():
-                links.extend((rid, field, target) for field, target in _links(body))
-            identifiers.extend((rid, scheme, value) for scheme, value in _identifiers(body))
+            # Rows of links and identifiers each once, in the body's order (as ``_links`` and ``_identifiers``),
+            # built in one pass: this loop runs once for every record of an import.
+            references = body.references()
+            if references:
+                links.extend(
+                    {(rid, field, target): None for field, targets in references.items() for target in targets}
+                )
+            identifiers.extend({(rid, ident.scheme, ident.value): None for ident in body.identifiers})
         insert_rows(self.c, t.records, _RECORD_COLUMNS, rows)
         insert_rows(self.c, t.record_versions, _VERSION_COLUMNS, versions)
         insert_rows(self.c, t.record_agencies, ("record_id", "agency", "via"), agencies)
