@@ -59,3 +59,47 @@ def test_tables_declared_without_rowid_are_stored_by_their_key_on_sqlite(tmp_pat
         assert [tuple(row) for row in kept] == [("per-1", "source-id", "P1")]
     finally:
         engine.dispose()
+
+
+def test_downgrade_below_0013_writes_out_the_first_versions_records_held(database_url: str) -> None:
+    """Code before 0013 expects a row for every version; the downgrade adds the first versions records held."""
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO agencies (code, name, country, list_authority, defaults, created_at)"
+                    " VALUES ('JO-GID', 'GID', 'JO', false, '{}', '2026-01-01')"
+                )
+            )
+            for rid, version in (("per-1", 1), ("per-2", 2)):
+                connection.execute(
+                    text(
+                        "INSERT INTO records (id, schema, owner, caption, distribution, dist_kind, handling,"
+                        " hit_policy, grading, purpose, review_by, created_by, created_at, updated_at, version, body)"
+                        " VALUES (:id, 'Person', 'JO-GID', 'A', 'owner', 'owner', 'H0', 'silent', 'B2',"
+                        " 'investigation', '2031-01-01', 'u', '2026-01-01', '2026-01-02', :version, '{}')"
+                    ),
+                    {"id": rid, "version": version},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO record_versions (record_id, version, body, envelope, change, changed_by, changed_at)"
+                    " VALUES ('per-2', 1, '{}', '{}', 'create', 'u', '2026-01-01'),"
+                    " ('per-2', 2, NULL, NULL, 'edit', 'u', '2026-01-02')"
+                )
+            )
+            config = _config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0012")
+            rows = connection.execute(
+                text("SELECT record_id, version, change, changed_by FROM record_versions ORDER BY record_id, version")
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            ("per-1", 1, "create", "u"),
+            ("per-2", 1, "create", "u"),
+            ("per-2", 2, "edit", "u"),
+        ]
+    finally:
+        engine.dispose()

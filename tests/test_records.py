@@ -112,6 +112,28 @@ def test_history_holds_every_version_exactly_through_edits_and_deletion(node: No
     assert loads(kept[0][0]) == first.body
 
 
+def test_a_current_first_version_is_the_records_own_row_until_the_record_changes(node: Node) -> None:
+    jo = seed_agencies(node)["JO-GID"]
+    rec = person(node, jo, "Abu Omar al-Shishani")
+
+    def stored() -> list[tuple[int, str, str]]:
+        with node.store.transaction() as tx:
+            rows = tx.connection.execute(
+                select(tables.record_versions.c.version, tables.record_versions.c.change, tables.record_versions.c.body)
+                .where(tables.record_versions.c.record_id == rec.id)
+                .order_by(tables.record_versions.c.version)
+            )
+            return [(version, change, loads(body)["names"][0]["value"]) for version, change, body in rows]
+
+    assert stored() == []
+    [first] = records.record_history(node, jo, rec.id)
+    assert (first.version, first.change, first.changed_by) == (1, "create", rec.created_by)
+    assert first.changed_at == rec.created_at and first.reason is None
+    records.edit_record(node, jo, rec.id, changes={"names": ["Abu Omar"]}, reason="r1")
+    assert stored() == [(1, "create", "Abu Omar al-Shishani"), (2, "edit", "Abu Omar")]
+    assert records.record_history(node, jo, rec.id)[0] == first
+
+
 def test_delete_hides_everywhere_but_keeps_history_for_audit(node: Node) -> None:
     actors = seed_agencies(node)
     jo = actors["JO-GID"]

@@ -267,6 +267,50 @@ def _binder(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
     return bind
 
 
+CREATED = "create"
+"""The change that makes a record; its first version needs no row while it is current (see ``Records.insert``)."""
+
+
+def _first_version(row: Row[Any], body: str | None, envelope: str | None) -> dict[str, Any]:
+    """The row of a record's first version, made by ``insert`` with ``CREATED``, from the record's own row."""
+    return {
+        "record_id": row.id,
+        "version": 1,
+        "body": body,
+        "envelope": envelope,
+        "change": CREATED,
+        "reason": None,
+        "changed_by": row.created_by,
+        "changed_at": row.created_at,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A version row not (yet) stored, read like one that is."""
+
+    record_id: str
+    version: int
+    body: str | None
+    envelope: str | None
+    change: str
+    reason: str | None
+    changed_by: str
+    changed_at: datetime
+
+
+@lru_cache(maxsize=2)
+def _add_if_missing(dialect: str) -> Any:
+    """INSERT of a version row that does nothing when the row is there: a concurrent writer may have added it."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(t.record_versions).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(t.record_versions).on_conflict_do_nothing()
+
+
 @lru_cache(maxsize=1024)
 def _visible_by_ids(viewer: Viewer) -> Select[Any]:
     # One statement per viewer, the ids bound at each call: SQLAlchemy keys its compiled statements by walking
@@ -283,11 +327,13 @@ class Records:
         """Owner of each record this transaction inserted: the audit event of an import names them all."""
 
     # writing
-    def insert(self, items: Sequence[tuple[Storable, str | None]], *, change: str = "create") -> None:
+    def insert(self, items: Sequence[tuple[Storable, str | None]], *, change: str = CREATED) -> None:
         """Store new records (each with its source id, if imported) and their first version, in bulk.
 
-        The first version's row names who made it and when; its body and envelope are the record's own
-        columns until a later version is written (see ``_settle``), so they are not written twice.
+        A first version made by ``change="create"`` has no row of its own while it is current: who made it and
+        when, its body and its envelope are the record's own columns (``created_by``, ``created_at``), and
+        ``_settle`` writes its row out before the record first changes. Any other change gets a row naming it,
+        its body and envelope left to the record's row in the same way.
 
         Rows go to the driver as plain tuples (see ``insert_rows``); what depends only on the envelope is
         worked out once per envelope, since a bulk import gives thousands of records the same one.
@@ -304,6 +350,7 @@ class Records:
         identifiers: list[tuple[str, str, str]] = []
         by_envelope: dict[int, _EnvelopeRows] = {}
         owners = self._inserted_owners
+        implied = change == CREATED
         for record, source_id in items:
             env, body, rid = record.envelope, record.body, record.id
             shared = by_envelope.get(id(env))
@@ -325,7 +372,8 @@ class Records:
                     dumps(body_to_data(body)),
                 )
             )
-            versions.append((rid, version, None, None, change, None, created_by, updated_at))
+            if not (implied and version == 1):
+                versions.append((rid, version, None, None, change, None, created_by, updated_at))
             owners[rid] = env.owner
             if shared.agencies:
                 agencies.extend((rid, agency, "distribution") for agency in shared.agencies)
@@ -435,11 +483,14 @@ class Records:
         if row is None or expected_version not in (None, row.version):
             return False
         body, envelope = settled_version(row)
-        self.c.execute(
+        written = self.c.execute(
             update(t.record_versions)
             .where(V.record_id == record_id, V.version == row.version, V.body.is_(None))
             .values(body=body, envelope=envelope)
         )
+        if written.rowcount == 0 and row.version == 1:
+            # A first version ``insert`` left to the row entirely: its row now, unless it has one already.
+            self.c.execute(_add_if_missing(self.c.dialect.name), _first_version(row, body, envelope))
         return True
 
     def _granted(self, record_id: str) -> set[str]:
@@ -571,9 +622,13 @@ class Records:
         row = self.c.execute(self._select(viewer).where(R.id == record_id)).first()
         if row is None:
             return []
-        rows = self.c.execute(select(t.record_versions).where(V.record_id == record_id).order_by(V.version))
+        rows: list[Any] = list(
+            self.c.execute(select(t.record_versions).where(V.record_id == record_id).order_by(V.version))
+        )
         # a version that ``insert`` left to the record's row holds what the row holds
         current = settled_version(row)
+        if row.version == 1 and not rows:
+            rows = [_Row(**_first_version(row, None, None))]
         return [
             Version(
                 record_id=r.record_id,

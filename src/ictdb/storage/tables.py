@@ -127,9 +127,9 @@ record_groups = Table(
     Index("ix_record_groups_group", "group_name", "record_id"),
 )
 
-# Every version of a record: who changed it, when and why, and what it held. The body and envelope of a
-# record's first version stay empty while it is current (they are the record's own row; a bulk import would
-# otherwise write each body twice); they are written out before the row first changes.
+# Every version of a record: who changed it, when and why, and what it held. A record's first version, while it
+# is current, is the record's own row: a created record has no row here (made by another change, a row without body
+# and envelope) until ``Records._settle`` writes it out, whole, before the record first changes.
 record_versions = Table(
     "record_versions",
     metadata,
