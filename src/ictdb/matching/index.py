@@ -425,27 +425,30 @@ class NameIndex:
             np.array(name_ids, dtype=np.int64), self._name_start, self._name_parts
         )
         weights = self._weights(candidates.numbers)
-        best = np.full(count, -1.0)
-        chosen = np.zeros(count, dtype=np.int64)
         alignments: list[Alignment] = []
+        best = np.empty(0)
+        chosen = np.zeros(count, dtype=np.int64)
         for position, (_, parts) in enumerate(prepared.names):
             similarity = part_matrix(parts, candidates, self._codes)
             query_weights = np.array([self._query_weight(part) for part in parts])
             alignment = align(similarity, name_starts, columns, weights, query_weights)
             scores = alignment.scores * query_strength(parts)
             alignments.append(alignment)
+            if not position:
+                best = scores
+                continue
             better = scores > best
-            best = np.where(better, scores, best)
-            chosen = np.where(better, position, chosen)
+            best[better] = scores[better]
+            chosen[better] = position
         run_together = np.zeros(count, dtype=bool)
         if any(len(parts) > 1 for _, parts in prepared.names):
             whole = joined_scores([joined(parts) for _, parts in prepared.names], self._name_joined, name_ids)
             for position, row in enumerate(whole):
                 better = row > best
-                best = np.where(better, row, best)
-                chosen = np.where(better, position, chosen)
-                run_together |= better
-            run_together &= best > 0
+                if better.any():
+                    best[better] = row[better]
+                    chosen[better] = position
+                    run_together |= better
         return best.tolist(), chosen.tolist(), alignments, run_together.tolist()
 
     def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
