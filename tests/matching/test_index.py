@@ -313,3 +313,14 @@ def test_a_name_spaced_differently_is_found_but_does_not_alert_by_that_alone() -
     assert explanation["run_together"] is True
     assert found["hamidreza malekouti pour"].score < SCREENING_THRESHOLD
     assert "run_together" not in found["hamid reza rabiee"].explanation["name"]
+
+
+def test_equal_scores_list_the_spelling_closer_letter_by_letter_first() -> None:
+    # Yusof and Yosef score alike against Yusuf; Yusof is one letter away, Yosef two (and first by id)
+    index = NameIndex()
+    index.add_many(entry(name.lower(), name) for name in ["Yosef", "Yusof", "Yousef", "Jusuf"])
+    ranked = index.search(MatchQuery(names=("Yusuf",)), everyone).matches
+    scores = {match.entity_id: match.score for match in ranked}
+    assert scores["yusof"] == scores["yosef"]
+    order = [match.entity_id for match in ranked]
+    assert order.index("yusof") < order.index("yosef")

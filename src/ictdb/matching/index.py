@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from ictdb.matching.alignment import Alignment, PartCodes, Tally, align, joined, joined_scores, part_matrix
 from ictdb.matching.names import Part, analyze
@@ -560,7 +561,18 @@ class NameIndex:
             else:
                 restricted.append((entry.entity_id, total))
         # explanations only for what is returned
-        found.sort(key=lambda item: (item[0], item[1]))
+        # equal scores: the unrounded name score, then the spelling closer letter by letter, then the id
+        spelled = {text: joined(parts) for text, parts in prepared.names}
+        closeness = Levenshtein.normalized_similarity
+        spellings = self._name_joined
+        found.sort(
+            key=lambda item: (
+                item[0],
+                -item[3].score,
+                -closeness(spelled[item[3].text], spellings[item[3].name_id]),
+                item[1],
+            )
+        )
         matches = tuple(
             self._match(prepared, entry, best, -total, features) for total, _, entry, best, features in found[:limit]
         )
