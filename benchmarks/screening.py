@@ -123,14 +123,16 @@ def _interleaved(task: Task, ictdb: Ictdb, anchor: IcuRapidfuzz, logic: LogicV2M
     """Each system's rankings of the positives then the negatives, and its CPU seconds, run chunk by chunk."""
     queries = [query for query, _ in task.positives] + list(task.negatives)
     out: dict[str, list[Any]] = {name: [[], 0.0] for name in ("ictdb", "icu+rapidfuzz", "logic-v2")}
+    # What the three built before the run stays out of the collector's sight: in one process, each system's
+    # collections would otherwise walk the others' indexes too, which its own process would not hold. What a
+    # system allocates while answering (logic-v2 caches its name analyses then) is collected in its turns.
     gc.collect()
-    gc.disable()
+    gc.freeze()
     try:
         for begin in range(0, len(queries), CHUNK):
             _chunk(queries[begin : begin + CHUNK], ictdb, anchor, logic, out)
-            gc.collect()
     finally:
-        gc.enable()
+        gc.unfreeze()
     for name, (rankings, seconds) in out.items():
         print(f"  {name}: {len(rankings)} queries in {seconds:.1f}s", flush=True)
     return out
