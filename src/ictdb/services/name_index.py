@@ -19,6 +19,7 @@ from ictdb.policy.visibility import Reach, reach_of
 from ictdb.services.catch_up import CatchUp, Changes
 from ictdb.services.node import Node
 from ictdb.storage.records import Stored
+from ictdb.storage.store import Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,8 @@ class LiveIndex:
         self.position = CatchUp()
         self.lock = threading.Lock()
 
-    def refresh(self, node: Node) -> NameIndex:
-        with self.lock, node.store.transaction() as tx:
+    def refresh(self, tx: Tx) -> NameIndex:
+        with self.lock:
             self.position.read(tx, self._apply)
             return self.index
 
@@ -90,9 +91,15 @@ class LiveIndex:
                 self.index.add(entry)
 
 
-def live_index(node: Node) -> NameIndex:
+def live_index(node: Node, tx: Tx | None = None) -> NameIndex:
+    """The node's index, brought up to date in ``tx`` (a search reads it in its own transaction, so that the
+    index and the records it reads back agree) or in a transaction of its own."""
     cache = node.caches.get("name_index")
     if cache is None:
         cache = node.caches["name_index"] = LiveIndex()
-    index: NameIndex = cache.refresh(node)
-    return index
+    if tx is not None:
+        index: NameIndex = cache.refresh(tx)
+        return index
+    with node.store.transaction() as own:
+        index = cache.refresh(own)
+        return index

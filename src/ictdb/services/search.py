@@ -132,9 +132,9 @@ def search(
     One transaction: the matched records are read, the search audited and the owners notified together.
     """
     _check(limit, threshold)
-    index = live_index(node)
     viewer = node.viewer(actor)
     with node.store.transaction() as tx:
+        index = live_index(node, tx)
         result = index.search(query, _allowed(tx, viewer), limit=limit, threshold=threshold)
         outcome = _outcomes(tx, viewer, index, [result])[0]
         log(
@@ -167,9 +167,9 @@ def screen(
     read, the screening audited and the owners notified in one.
     """
     _check(limit, threshold)
-    index = live_index(node)
     viewer = node.viewer(actor)
     with node.store.transaction() as tx:
+        index = live_index(node, tx)
         allowed = _allowed(tx, viewer)
     results = screen_many(index, queries, allowed, limit=limit, threshold=threshold, progress=progress)
     with node.store.transaction() as tx:
