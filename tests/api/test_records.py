@@ -130,6 +130,26 @@ def test_bodies_too_large_wrongly_typed_or_too_deep_are_refused(api: Api) -> Non
     assert broken.status_code == 422
 
 
+def test_nul_characters_are_refused_in_paths_queries_and_json_on_both_backends(api: Api) -> None:
+    # PostgreSQL cannot hold NUL: a record id, a search or a JSON string with one must not reach the database
+    headers = api.as_("JO-GID")
+    for refused in (
+        api.client.get("/api/v1/records/per-%00", headers=headers),
+        api.client.get("/api/v1/search", params={"q": "Abu\x00Bakr"}, headers=headers),
+        api.client.post("/api/v1/groups", json={"name": "g\x00", "members": ["JO-GID"]}, headers=headers),
+        api.client.post("/api/v1/inbox/read", json={"ids": ["alr-\x00"]}, headers=headers),
+    ):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == {"code": "invalid", "message": "text may not contain NUL characters"}
+    with api.node.store.engine.connect() as connection:
+        paths = (
+            connection.exec_driver_sql("SELECT detail FROM audit_events WHERE action = 'request.refused' ORDER BY seq")
+            .scalars()
+            .all()
+        )
+    assert len(paths) == 4 and "per-\ufffd" in paths[0]
+
+
 def test_review_queue_and_extension(api: Api) -> None:
     made = _create(api, "JO-GID", {**PERSON, "envelope": {"review_by": "2026-12-01"}})
     assert api.client.get("/api/v1/review/due", headers=api.as_("JO-GID")).json() == []

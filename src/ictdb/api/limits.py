@@ -27,6 +27,11 @@ def _error(status: int, code: str, message: str) -> tuple[int, str, str]:
     return status, code, message
 
 
+_NUL = _error(422, "invalid", "text may not contain NUL characters")
+"""No name, id or text holds one, and PostgreSQL cannot store one: refused in paths, queries and JSON alike."""
+_JSON_NUL = b"\\u0000"
+
+
 def _audit_refusal(scope: Scope, headers: dict[str, str], status: int, code: str, message: str) -> None:
     app = scope.get("app")
     node = getattr(getattr(app, "state", None), "node", None)
@@ -39,7 +44,8 @@ def _audit_refusal(scope: Scope, headers: dict[str, str], status: int, code: str
     if scheme.lower() == "bearer" and secret.strip():
         with contextlib.suppress(Unauthenticated):
             actor = auth.authenticate_token(node, secret.strip(), origin=origin)
-    detail = {"status": status, "code": code, "message": message, "method": scope["method"], "path": scope["path"]}
+    path = scope["path"].replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
+    detail = {"status": status, "code": code, "message": message, "method": scope["method"], "path": path}
     log_alone(node, actor, "request.refused", outcome="refused", detail=detail)
 
 
@@ -70,7 +76,8 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
 
 class RequestLimits:
     """ASGI middleware: 413 above ``max_body`` bytes, 415 for a body that is not JSON (or a form where one is
-    expected), 422 for JSON nested deeper than ``max_depth``; only for paths under ``prefix``."""
+    expected), 422 for JSON nested deeper than ``max_depth`` or holding a NUL character; only for paths under
+    ``prefix``. A NUL character in any path or query string is refused with 422 too."""
 
     def __init__(
         self,
@@ -88,6 +95,10 @@ class RequestLimits:
         self.form_paths = tuple(form_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            await self._refuse(scope, headers, send, *_NUL)
+            return
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
@@ -119,6 +130,9 @@ class RequestLimits:
                 expected = " or ".join(sorted(allowed))
                 wrong = _error(415, "unsupported_media_type", f"send {expected}, not {kind!r}")
                 await self._refuse(scope, headers, send, *wrong)
+                return
+            if kind != "multipart/form-data" and _JSON_NUL in body:
+                await self._refuse(scope, headers, send, *_NUL)
                 return
             if kind != "multipart/form-data" and json_depth_exceeds(bytes(body), self.max_depth):
                 deep = _error(422, "invalid", f"JSON nested deeper than {self.max_depth} levels")
