@@ -1,7 +1,7 @@
 """The node's tables. JSON is kept as text so SQLite and PostgreSQL store exactly the same bytes.
 
 Tables of small rows read by their primary key are ``WITHOUT ROWID`` on SQLite (``sqlite_with_rowid=False``,
-migrations 0012 and 0014): the row is stored once, in its key's tree, instead of under a row number and again in the
+migration 0012): the row is stored once, in its key's tree, instead of under a row number and again in the
 key's index. PostgreSQL ignores the option.
 """
 

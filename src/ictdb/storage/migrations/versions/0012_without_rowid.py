@@ -1,11 +1,11 @@
 """On SQLite, the tables a bulk import fills with small rows keyed by their primary key are stored by that key.
 
 An ordinary SQLite table keeps each row under a hidden row number and its primary key in an index of its own:
-two trees written for every row. Record versions, identifiers and links and an audit event's records are
-small rows read by their key (or by a secondary index), so ``WITHOUT ROWID`` stores each once, in the key's
-tree: an import of 150,000 records wrote 7% less and spent less time in these tables. ``records`` itself keeps
-its row numbers (its rows hold the bodies, too large for a key's tree), as do the audience tables, which the
-visibility filter reads. PostgreSQL has no row numbers of this kind: nothing changes there.
+two trees written for every row. Identifiers, links and an audit event's records are small rows read by
+their key (or by a secondary index), so ``WITHOUT ROWID`` stores each once, in the key's tree. ``records`` and
+``record_versions`` keep their row numbers (their rows hold bodies and envelopes, too large for a key's tree:
+SQLite's rule of thumb is under a twentieth of a page), as do the audience tables, which the visibility filter
+reads. PostgreSQL has no row numbers of this kind: nothing changes there.
 
 Revision ID: 0012
 Revises: 0011
@@ -21,7 +21,7 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
-TABLES = ("record_versions", "record_identifiers", "record_links", "audit_records")
+TABLES = ("record_identifiers", "record_links", "audit_records")
 
 
 def _rebuild(with_rowid: bool) -> None:

@@ -21,7 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    """No schema change: records created from here on leave their first version to the record's row."""
 
 
 def downgrade() -> None:
