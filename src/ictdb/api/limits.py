@@ -77,7 +77,7 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
 class RequestLimits:
     """ASGI middleware: 413 above ``max_body`` bytes, 415 for a body that is not JSON (or a form where one is
     expected), 422 for JSON nested deeper than ``max_depth`` or holding a NUL character; only for paths under
-    ``prefix``. A NUL character in any path or query string is refused with 422 too."""
+    ``prefix``. A NUL character in any path, query string or form is refused with 422 too."""
 
     def __init__(
         self,
@@ -122,8 +122,11 @@ class RequestLimits:
                 await self._refuse(scope, headers, send, *too_large)
                 return
         path: str = scope["path"]
+        kind = headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/x-www-form-urlencoded" and b"%00" in body:  # the web pages' forms
+            await self._refuse(scope, headers, send, *_NUL)
+            return
         if path.startswith(self.prefix) and body:
-            kind = headers.get("content-type", "").split(";")[0].strip().lower()
             wants_form = path.rstrip("/") in self.form_paths
             allowed = {"multipart/form-data"} if wants_form else {"application/json"}
             if kind not in allowed and not kind.endswith("+json"):

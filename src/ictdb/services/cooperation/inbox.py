@@ -64,11 +64,7 @@ def unread_count(node: Node, actor: Actor) -> int:
 
 
 def mark_read(node: Node, actor: Actor, ids: list[str] | None = None) -> int:
-    """Mark these alerts (all, when None) read for the whole agency; returns how many changed.
-
-    An id that no alert can have (a NUL character, which PostgreSQL text cannot even hold) marks nothing."""
-    if ids is not None:
-        ids = [alert_id for alert_id in ids if "\x00" not in alert_id]
+    """Mark these alerts (all, when None) read for the whole agency; returns how many changed."""
     with node.store.transaction() as tx:
         changed = repo(tx).mark_read(node.viewer(actor), node.now(), ids=ids, skip_kinds=_hidden(actor))
         log(tx, node, actor, "inbox.mark-read", detail={"changed": changed})
