@@ -141,23 +141,23 @@ def _interleaved(task: Task, ictdb: Ictdb, anchor: IcuRapidfuzz, logic: LogicV2M
 def _chunk(
     chunk: list[MatchQuery], ictdb: Ictdb, anchor: IcuRapidfuzz, logic: LogicV2Matcher, out: dict[str, list[Any]]
 ) -> None:
-    if True:
-        started = time.process_time()
-        ours = [ictdb.rank(query) for query in chunk]
-        middle = time.process_time()
-        theirs = [anchor.rank(query) for query in chunk]
-        ended = time.process_time()
-        candidates = [_union_top15(a, b) for a, b in zip(ours, theirs, strict=True)]
-        before_logic = time.process_time()
-        logic_rankings = [logic.rank(query, found) for query, found in zip(chunk, candidates, strict=True)]
-        after_logic = time.process_time()
-        for name, rankings, seconds in (
-            ("ictdb", ours, middle - started),
-            ("icu+rapidfuzz", theirs, ended - middle),
-            ("logic-v2", logic_rankings, after_logic - before_logic),
-        ):
-            out[name][0].extend(rankings)
-            out[name][1] += seconds
+    """One turn of each system on ``chunk``: rankings and CPU seconds added to ``out``."""
+    started = time.process_time()
+    ours = [ictdb.rank(query) for query in chunk]
+    middle = time.process_time()
+    theirs = [anchor.rank(query) for query in chunk]
+    ended = time.process_time()
+    candidates = [_union_top15(a, b) for a, b in zip(ours, theirs, strict=True)]
+    before_logic = time.process_time()
+    logic_rankings = [logic.rank(query, found) for query, found in zip(chunk, candidates, strict=True)]
+    after_logic = time.process_time()
+    for name, rankings, seconds in (
+        ("ictdb", ours, middle - started),
+        ("icu+rapidfuzz", theirs, ended - middle),
+        ("logic-v2", logic_rankings, after_logic - before_logic),
+    ):
+        out[name][0].extend(rankings)
+        out[name][1] += seconds
 
 
 def run_task(task: Task) -> dict[str, Any]:

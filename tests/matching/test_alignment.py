@@ -21,10 +21,10 @@ from ictdb.matching.alignment import (
     JOINED_FLOOR,
     JOINED_LONGEST,
     JOINED_SHARE,
+    Candidates,
     PartCodes,
     Tally,
     align,
-    candidates_of,
     joined,
     joined_scores,
     part_matrix,
@@ -64,6 +64,13 @@ def _batch(rng: random.Random, analyzed: list[tuple[Part, ...]], size: int) -> l
     return [analyzed[rng.randrange(len(analyzed))] for _ in range(size)]
 
 
+def _candidates(codes: PartCodes, numbers: list[int]) -> Candidates:
+    """The given part numbers as one batch's columns, gathered the way the index gathers a query's candidates."""
+    flat = array("i", numbers)
+    _, _, candidates = codes.gather(np.array([0], dtype=np.int64), array("i", [0, len(flat)]), flat)
+    return candidates
+
+
 def _numbered(names: list[tuple[Part, ...]]) -> tuple[list[Part], PartCodes, dict[Part, int]]:
     parts: list[Part] = []
     number: dict[Part, int] = {}
@@ -83,8 +90,8 @@ def test_part_similarities_are_those_of_the_reference(analyzed: list[tuple[Part,
     for _ in range(60):
         names = _batch(rng, analyzed, 30)
         parts, codes, _ = _numbered(names)
-        chosen = np.array(sorted(rng.sample(range(len(parts)), min(40, len(parts)))), dtype=np.int64)
-        candidates = candidates_of(chosen, parts)
+        chosen = sorted(rng.sample(range(len(parts)), min(40, len(parts))))
+        candidates = _candidates(codes, chosen)
         query = analyzed[rng.randrange(len(analyzed))]
         expected = similarity_matrix(query, candidates.parts)
         np.testing.assert_allclose(part_matrix(query, candidates, codes), expected, rtol=0, atol=1e-12)
@@ -97,7 +104,7 @@ def test_name_scores_and_pairs_are_those_of_the_reference(analyzed: list[tuple[P
     for _ in range(60):
         names = _batch(rng, analyzed, 30)
         parts, codes, number = _numbered(names)
-        candidates = candidates_of(np.arange(len(parts), dtype=np.int64), parts)
+        candidates = _candidates(codes, list(range(len(parts))))
         weight_of = {part: rng.uniform(0.2, 1.0) for part in parts}
         weights = np.array([weight_of[part] for part in parts])
         starts = np.cumsum([0] + [len(name) for name in names]).astype(np.int64)
@@ -120,7 +127,7 @@ def _against_itself(text: str) -> tuple[tuple[Part, ...], np.ndarray]:
     codes = PartCodes()
     for part in name:
         codes.add(part)
-    return name, part_matrix(name, candidates_of(np.arange(len(name), dtype=np.int64), list(name)), codes)
+    return name, part_matrix(name, _candidates(codes, list(range(len(name)))), codes)
 
 
 def test_a_name_aligned_with_itself_scores_one_and_pairs_every_part() -> None:

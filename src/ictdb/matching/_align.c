@@ -1,7 +1,7 @@
 /* Name-part similarity and alignment of one query name against many candidate names, in compiled code.
  *
  * The rules are those of ictdb.matching.score (part_similarity's skeleton and shape terms, name_score's
- * greedy pairing); the Python module ictdb.matching.fast documents the arguments and checks their shapes
+ * greedy pairing); the Python module ictdb.matching.alignment documents the arguments and checks their shapes
  * before calling here, and the tests compare both results with the Python reference functions.
  * Arrays arrive through the buffer protocol (numpy arrays or array.array), C-contiguous.
  */

@@ -146,13 +146,6 @@ class Candidates:
     key_starts: _Ints
 
 
-def candidates_of(numbers: _Ints, parts: Sequence[Part]) -> Candidates:
-    """The candidates made of the given part numbers (for callers without an index's codes)."""
-    chosen = [parts[number] for number in numbers.tolist()]
-    spellings = list(map(_KEYS, chosen))
-    return Candidates(numbers, chosen, list(chain.from_iterable(spellings)), _starts(list(map(len, spellings))))
-
-
 _KEYS = attrgetter("keys")
 
 
