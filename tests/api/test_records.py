@@ -46,6 +46,19 @@ def test_pages_follow_one_another_after_the_last_id(api: Api) -> None:
     assert seen == made
 
 
+def test_an_offset_past_any_node_is_refused_and_a_deep_one_is_an_empty_page(api: Api) -> None:
+    _create(api, "JO-GID")
+    for path in ("/api/v1/records", "/api/v1/resolution/proposals"):
+        # PostgreSQL failed with "bigint out of range" on an offset near 2**63
+        refused = api.client.get(path, params={"offset": 2**62}, headers=api.as_("JO-GID"))
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["code"] == "invalid"
+        deep = api.client.get(path, params={"offset": 1_000_000_000}, headers=api.as_("JO-GID"))
+        assert deep.status_code == 200, deep.text
+    page = api.client.get("/api/v1/records", params={"offset": 1_000_000_000}, headers=api.as_("JO-GID")).json()
+    assert page["records"] == [] and page["total"] == 1
+
+
 def test_a_hidden_record_answers_exactly_like_a_missing_one(api: Api) -> None:
     made = _create(api, "JO-GID")
     for suffix in ("", "/history", "/links"):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ictdb.api.deps import ActorDep, NodeDep
 from ictdb.api.schemas import ERRORS
 from ictdb.services import network, resolution
+from ictdb.services.paging import MAX_OFFSET
 
 router = APIRouter(responses=ERRORS)
 
@@ -49,7 +50,7 @@ def list_proposals(
     all_: Annotated[bool, Query(alias="all", description="judged proposals too")] = False,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Proposals on pairs the caller may see both records of, most likely first."""
     page = resolution.list_proposals(node, actor, open_only=not all_, min_score=min_score, limit=limit, offset=offset)

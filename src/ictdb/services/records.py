@@ -22,6 +22,7 @@ from ictdb.services import envelopes
 from ictdb.services.audit import log, log_alone
 from ictdb.services.cooperation import events
 from ictdb.services.node import Node
+from ictdb.services.paging import check_page
 from ictdb.storage.records import Version
 from ictdb.storage.store import Tx
 
@@ -118,8 +119,7 @@ def list_records(
 
     ``after`` (the last id of the previous page) pages through a large node at the same cost for every
     page; an offset costs more the deeper it goes."""
-    if limit < 1 or limit > 10_000:
-        raise ValidationError("limit must be between 1 and 10000", "limit")
+    check_page(limit, offset)
     viewer = node.viewer(actor)
     due_before = node.today() if due else None
     with node.store.transaction() as tx:

@@ -48,6 +48,7 @@ from ictdb.services.catch_up import CatchUp, Changes
 from ictdb.services.cooperation import events
 from ictdb.services.name_index import Tag, live_index
 from ictdb.services.node import Node
+from ictdb.services.paging import check_page
 from ictdb.storage.resolution import NewJudgement, NewProposal, Resolution
 from ictdb.storage.store import Tx
 
@@ -417,8 +418,7 @@ def list_proposals(
     offset: int = 0,
 ) -> ProposalPage:
     """Proposals on pairs the actor may see both records of, most likely first; ``open_only``: not yet judged."""
-    if not 1 <= limit <= 10_000:
-        raise ValidationError("limit must be between 1 and 10000", "limit")
+    check_page(limit, offset)
     viewer = node.viewer(actor)
     with node.store.transaction() as tx:
         repo = _repo(tx)

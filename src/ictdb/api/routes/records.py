@@ -11,6 +11,7 @@ from ictdb.api.schemas import ERRORS, LinkOut, RecordIn, RecordOut, RecordPage, 
 from ictdb.model.errors import ValidationError
 from ictdb.model.stored import parse_body
 from ictdb.services import records
+from ictdb.services.paging import MAX_OFFSET
 
 router = APIRouter(tags=["records"], responses=ERRORS)
 
@@ -36,7 +37,7 @@ def list_records(
     owner: Annotated[str | None, Query(description="only records owned by this agency")] = None,
     q: Annotated[str | None, Query(max_length=200, description="text contained in the record's caption")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     after: Annotated[
         str | None,
         Query(max_length=40, description="the last id of the previous page: every page then costs about the same"),
