@@ -63,7 +63,8 @@ def create_app(
     app.state.config = Config(session_key=session_key or secrets.token_bytes(32), secure_cookies=secure_cookies)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, session, tokens, records, directory, audit, search):
+    # Routes are tried in order: searching and matching, the busiest, come first.
+    for module in (search, health, session, tokens, records, directory, audit):
         api.include_router(module.router)
     api.include_router(cooperation.router)
     api.include_router(resolution.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ictdb.model.actors import Agency, SharingGroup, User
@@ -13,6 +14,12 @@ from ictdb.model.stored import Record, record_to_data
 from ictdb.model.vocab import Role
 from ictdb.services.audit import AuditEvent
 from ictdb.services.records import Version
+
+
+def json_answer(body: BaseModel) -> Response:
+    """``body``, built and so validated already, as the JSON answer. Returned as the model instead, FastAPI
+    would validate it once more, on a worker thread for a plain-function route, before writing the same JSON."""
+    return Response(body.model_dump_json(by_alias=True), media_type="application/json")
 
 
 class ErrorDetail(BaseModel):

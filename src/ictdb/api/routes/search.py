@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ictdb.api.deps import ActorDep, NodeDep
-from ictdb.api.schemas import ERRORS, RecordOut
+from ictdb.api.schemas import ERRORS, RecordOut, json_answer
 from ictdb.model.errors import ValidationError
 from ictdb.services import screening_jobs
 from ictdb.services.search import SEARCH_THRESHOLD, FoundMatch, MatchQuery, SearchOutcome, search
@@ -66,12 +66,12 @@ def search_names(
     nationality: Annotated[str | None, Query(max_length=2, examples=["IQ"])] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     threshold: Annotated[float, Query(ge=0, le=1)] = SEARCH_THRESHOLD,
-) -> SearchOut:
+) -> Response:
     """Persons and groups whose names match ``q`` (Arabic, Cyrillic or Latin), best first, with scores and
     explanations. Records the caller may not see never appear; where their owner allows it, a restricted hit
     names the agency to ask."""
     query = MatchQuery(names=(q,), birth_date=birth_date, nationality=nationality)
-    return SearchOut.of(search(node, actor, query, limit=limit, threshold=threshold))
+    return json_answer(SearchOut.of(search(node, actor, query, limit=limit, threshold=threshold)))
 
 
 class EntityQuery(BaseModel):
@@ -133,7 +133,7 @@ def match(
     payload: MatchIn,
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
     threshold: Annotated[float, Query(ge=0, le=1)] = SEARCH_THRESHOLD,
-) -> MatchOutBatch:
+) -> Response:
     """Match a batch of structured queries at once (the ``/match`` shape of OpenSanctions' yente).
 
     Each query is a schema and properties (``name``, ``alias``, ``birthDate``, ``nationality``, ``gender``,
@@ -148,7 +148,7 @@ def match(
     for key, query in built.items():
         found = SearchOut.of(search(node, actor, query, limit=limit, threshold=threshold))
         responses[key] = MatchResponse(results=found.results, restricted_hits=found.restricted_hits)
-    return MatchOutBatch(responses=responses)
+    return json_answer(MatchOutBatch(responses=responses))
 
 
 class ScreeningMatch(BaseModel):
