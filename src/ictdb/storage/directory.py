@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, Row, bindparam, func, select, update
 
 from ictdb.model.actors import Agency, SharingGroup, User
 from ictdb.model.envelope import EnvelopeDefaults
@@ -33,6 +33,16 @@ def _user(row: Row[Any]) -> User:
         active=row.active,
         created_at=row.created_at,
     )
+
+
+# Built once: every API request reads its token's holder and, to search, its agency's groups; building and
+# keying these statements anew each time cost more than running them.
+_TOKEN_HOLDER = (
+    select(t.users, t.tokens.c.expires_at, t.tokens.c.revoked_at)
+    .join_from(t.tokens, t.users, t.users.c.username == t.tokens.c.username)
+    .where(t.tokens.c.secret_hash == bindparam("secret_hash"))
+)
+_GROUPS_OF = select(t.group_members.c.group_name).where(t.group_members.c.agency == bindparam("agency"))
 
 
 class Directory:
@@ -112,12 +122,7 @@ class Directory:
 
     def token_holder(self, secret_hash: str, now: datetime) -> User | None:
         """The user a live token was issued to: None for an unknown, revoked or expired token."""
-        T = t.tokens.c
-        row = self.c.execute(
-            select(t.users, T.expires_at, T.revoked_at)
-            .join_from(t.tokens, t.users, t.users.c.username == T.username)
-            .where(T.secret_hash == secret_hash)
-        ).first()
+        row = self.c.execute(_TOKEN_HOLDER, {"secret_hash": secret_hash}).first()
         if row is None or row.revoked_at is not None:
             return None
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
@@ -169,5 +174,5 @@ class Directory:
         return [g for g in found if g is not None]
 
     def groups_of(self, agency: str) -> frozenset[str]:
-        rows = self.c.execute(select(t.group_members.c.group_name).where(t.group_members.c.agency == agency))
+        rows = self.c.execute(_GROUPS_OF, {"agency": agency})
         return frozenset(name for (name,) in rows)

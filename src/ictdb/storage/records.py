@@ -311,6 +311,10 @@ def _add_if_missing(dialect: str) -> Any:
     return sqlite_insert(t.record_versions).on_conflict_do_nothing()
 
 
+_CHANGE_COUNT = select(t.change_counters.c.value).where(t.change_counters.c.name == "records")
+"""Read before every search: built once, as building and keying it cost more than running it."""
+
+
 @lru_cache(maxsize=1024)
 def _visible_by_ids(viewer: Viewer) -> Select[Any]:
     # One statement per viewer, the ids bound at each call: SQLAlchemy keys its compiled statements by walking
@@ -761,7 +765,7 @@ class Records:
     def change_count(self) -> int:
         """How many writes records and their audiences have had: the matcher's index compares it before every
         search. It commits with the writes it counts, so a reader that sees it sees them too."""
-        value = self.c.execute(select(t.change_counters.c.value).where(t.change_counters.c.name == "records")).scalar()
+        value = self.c.execute(_CHANGE_COUNT).scalar()
         return int(value or 0)
 
     def newest_write(self) -> datetime | None:
