@@ -293,6 +293,8 @@ class Cooperation:
         limit: int = 100,
         newest_first: bool = True,
     ) -> list[Alert]:
+        if after >= t.INTEGER_MAX:
+            return []
         query = select(t.alerts).where(_alert_visible(viewer), A.seq > after)
         if kinds is not None:
             query = query.where(A.kind.in_(list(kinds)))

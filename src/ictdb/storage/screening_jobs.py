@@ -178,6 +178,8 @@ class ScreeningJobs:
         ]
 
     def row(self, job_id: str, idx: int) -> RowRow | None:
+        if not 0 <= idx <= t.INTEGER_MAX:
+            return None
         r = self.c.execute(select(t.screening_rows).where(W.job_id == job_id, W.idx == idx)).first()
         return RowRow(r.idx, r.row_id, loads(r.traveller), loads(r.restricted), r.error) if r else None
 

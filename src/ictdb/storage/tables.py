@@ -26,6 +26,10 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+INTEGER_MAX = 2**31 - 1
+"""The most an ``Integer`` column holds on PostgreSQL (SQLite's hold more): a sequence number or position asked
+for beyond it names nothing, and PostgreSQL refuses to compare with it ("integer out of range")."""
+
 agencies = Table(
     "agencies",
     metadata,
