@@ -205,14 +205,17 @@ class _EnvelopeRows:
         )
 
 
-def _links(body: Body) -> list[tuple[str, str]]:
-    """(field, target id) of every record the body points to, each once."""
-    return list(dict.fromkeys((field, target) for field, targets in body.references().items() for target in targets))
+def _links(record_id: str, body: Body) -> list[tuple[str, str, str]]:
+    """(record id, field, target id) of every record the body points to, each once, in the body's order."""
+    references = body.references()
+    if not references:
+        return []
+    return list({(record_id, field, target): None for field, targets in references.items() for target in targets})
 
 
-def _identifiers(body: Body) -> list[tuple[str, str]]:
-    """(scheme, value) of the body's identifiers, each once."""
-    return list(dict.fromkeys((ident.scheme, ident.value) for ident in body.identifiers))
+def _identifiers(record_id: str, body: Body) -> list[tuple[str, str, str]]:
+    """(record id, scheme, value) of the body's identifiers, each once, in the body's order."""
+    return list({(record_id, ident.scheme, ident.value): None for ident in body.identifiers})
 
 
 class Storable(Protocol):
@@ -383,14 +386,8 @@ class Records:
                 agencies.extend((rid, agency, "distribution") for agency in shared.agencies)
             if shared.groups:
                 groups.extend((rid, group) for group in shared.groups)
-            # Rows of links and identifiers each once, in the body's order (as ``_links`` and ``_identifiers``),
-            # built in one pass: this loop runs once for every record of an import.
-            references = body.references()
-            if references:
-                links.extend(
-                    {(rid, field, target): None for field, targets in references.items() for target in targets}
-                )
-            identifiers.extend({(rid, ident.scheme, ident.value): None for ident in body.identifiers})
+            links.extend(_links(rid, body))
+            identifiers.extend(_identifiers(rid, body))
         insert_rows(self.c, t.records, _RECORD_COLUMNS, rows)
         insert_rows(self.c, t.record_versions, _VERSION_COLUMNS, versions)
         insert_rows(self.c, t.record_agencies, ("record_id", "agency", "via"), agencies)
@@ -535,11 +532,15 @@ class Records:
 
     @staticmethod
     def _link_rows(record: Record) -> list[dict[str, Any]]:
-        return [{"record_id": record.id, "field": f, "target_id": target} for f, target in _links(record.body)]
+        return [
+            {"record_id": rid, "field": f, "target_id": target} for rid, f, target in _links(record.id, record.body)
+        ]
 
     @staticmethod
     def _identifier_rows(record: Record) -> list[dict[str, Any]]:
-        return [{"record_id": record.id, "scheme": scheme, "value": v} for scheme, v in _identifiers(record.body)]
+        return [
+            {"record_id": rid, "scheme": scheme, "value": v} for rid, scheme, v in _identifiers(record.id, record.body)
+        ]
 
     # reading, always through the viewer's filter
     def _select(self, viewer: Viewer) -> Select[Any]:
