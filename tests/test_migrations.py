@@ -28,7 +28,7 @@ def test_migrated_schema_matches_the_declared_tables(database_url: str) -> None:
 
 def test_tables_declared_without_rowid_are_stored_by_their_key_on_sqlite(tmp_path: Path) -> None:
     """Migration 0012 leaves exactly the tables the code declares ``sqlite_with_rowid=False`` stored by
-    their key, and keep their rows."""
+    their key, with their rows kept."""
     url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
     declared = {t.name for t in metadata.sorted_tables if not t.dialect_options["sqlite"]["with_rowid"]}
     assert declared == {"record_identifiers", "record_links", "audit_records"}

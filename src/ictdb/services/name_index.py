@@ -94,12 +94,10 @@ class LiveIndex:
 def live_index(node: Node, tx: Tx | None = None) -> NameIndex:
     """The node's index, brought up to date in ``tx`` (a search reads it in its own transaction, so that the
     index and the records it reads back agree) or in a transaction of its own."""
-    cache = node.caches.get("name_index")
+    cache: LiveIndex | None = node.caches.get("name_index")
     if cache is None:
         cache = node.caches["name_index"] = LiveIndex()
     if tx is not None:
-        index: NameIndex = cache.refresh(tx)
-        return index
+        return cache.refresh(tx)
     with node.store.transaction() as own:
-        index = cache.refresh(own)
-        return index
+        return cache.refresh(own)
