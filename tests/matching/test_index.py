@@ -193,6 +193,35 @@ def test_add_replaces_and_remove_forgets() -> None:
     assert not index.search(MatchQuery(names=("Doku Umarov",)), everyone).matches
 
 
+def test_scores_follow_the_index_as_it_changes() -> None:
+    """A name grows common as records come in and rare again as they go: a live index scores a query as an
+    index built afresh from the same records does, whatever it searched in between."""
+    records = [entry("target", "Hamza Yusuf Rahimi"), entry("other", "Karim Benali")]
+    crowd = [entry(f"c{n}", f"Hamza Yusuf {surname}") for n, surname in enumerate(["Haddad", "Nasser", "Saleh"] * 20)]
+    query = MatchQuery(names=("Hamza Rahimi",))
+
+    def scores(index: NameIndex) -> dict[str, float]:
+        return {m.entity_id: m.score for m in index.search(query, everyone, limit=100).matches}
+
+    def fresh(entries: list[MatchEntry]) -> dict[str, float]:
+        built = NameIndex()
+        built.add_many(entries)
+        return scores(built)
+
+    live = NameIndex()
+    live.add_many(records)
+    alone = scores(live)
+    assert alone == fresh(records)
+    for record in crowd:
+        live.add(record)
+    crowded = scores(live)
+    assert crowded == fresh(records + crowd)
+    assert crowded["target"] > alone["target"]  # a common part, left out, costs less
+    for record in crowd:
+        live.remove(record.entity_id)
+    assert scores(live) == alone
+
+
 @pytest.mark.parametrize(
     "name",
     ["", " ", "J", "😀", "a" * 10_000, "Шамиль\u200f Basayev", "أبو\u200d بكر 😀 Baghdadi", "\x00\x01", "---"],

@@ -17,7 +17,7 @@ import re
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -66,6 +66,8 @@ MAX_POSTING_SHARE = 0.05
 POSTING_BUDGET = 10_000
 """Name ids read per query at most, rarest keys first: on a large index the common keys' postings are long."""
 MAX_QUERY_NAMES = 10
+QUERY_WEIGHTS_KEPT = 65_536
+"""Query parts whose weight is kept until the index changes (parts recur from query to query)."""
 INITIAL_WEIGHT = 0.25
 """An initial (a part of one letter) identifies about a quarter of what a whole name part does."""
 
@@ -173,7 +175,7 @@ _Ints = np.ndarray[Any, np.dtype[np.int64]]
 _Floats = np.ndarray[Any, np.dtype[np.float64]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Best:
     """The best-matching name of an entry: its score, the query name, the matched name and how to find the
     part pairs (the alignment's steps and the name's row in them; read only for the matches returned)."""
@@ -190,6 +192,21 @@ class _Best:
     def pairs(self) -> tuple[tuple[int, int, float], ...]:
         """(query part, matched part, similarity) of each aligned pair, in the order they were paired."""
         return () if self.run_together else self.steps.pairs_of(self.row)
+
+
+_Found = tuple[float, str, MatchEntry, _Best, _Features]
+"""A match before its explanation: minus its score, its id, its entry, its best name, its details."""
+
+
+def _by_score(item: _Found) -> tuple[float, float]:
+    """Best first: the score, then the unrounded name score."""
+    return item[0], -item[3].score
+
+
+def _closest_first(spelled: dict[str, str], spellings: list[str], item: _Found) -> tuple[float, str]:
+    """Among equal scores: the name spelled closer to the query name letter by letter, then the id."""
+    best = item[3]
+    return -Levenshtein.normalized_similarity(spelled[best.text], spellings[best.name_id]), item[1]
 
 
 def _feature_bounds(prepared: _Prepared) -> tuple[float, float]:
@@ -251,6 +268,8 @@ class NameIndex:
         self._key_id: dict[str, int] = {}
         self._key_frequency: array[int] = array("i")
         self._live_names = 0
+        self._part_weights: _Floats | None = None
+        self._query_weights: dict[Part, float] = {}
         self._postings: dict[str, array[int]] = {}
 
     def __len__(self) -> int:
@@ -310,6 +329,7 @@ class NameIndex:
                 frequency[self._part_key[number]] += 1
         self._entry_names.append(tuple(ids))
         self._live_names += len(ids)
+        self._changed()
 
     def add_many(self, entries: Iterable[MatchEntry]) -> None:
         """Index many entries (start-up rebuild); analysis results are shared across names."""
@@ -326,6 +346,7 @@ class NameIndex:
             for number in self._numbers(name_id):
                 self._key_frequency[self._part_key[number]] -= 1
         self._live_names -= len(self._entry_names[slot])
+        self._changed()
 
     def entry(self, entity_id: str) -> MatchEntry | None:
         slot = self._slot.get(entity_id)
@@ -343,18 +364,31 @@ class NameIndex:
         weight = part_weight(self._frequency(part.key), self._live_names)
         return weight * INITIAL_WEIGHT if len(part.text) == 1 else weight
 
+    def _changed(self) -> None:
+        """Forget the weights worked out since the last change: a name more or less moves every weight."""
+        self._part_weights = None
+        self._query_weights.clear()
+
     def _query_weight(self, part: Part) -> float:
-        frequency = max((self._frequency(key) for key in part.keys), default=0)
-        weight = part_weight(frequency, self._live_names)
-        return weight * INITIAL_WEIGHT if len(part.text) == 1 else weight
+        weight = self._query_weights.get(part)
+        if weight is None:
+            frequency = max((self._frequency(key) for key in part.keys), default=0)
+            weight = part_weight(frequency, self._live_names)
+            if len(part.text) == 1:
+                weight *= INITIAL_WEIGHT
+            if len(self._query_weights) < QUERY_WEIGHTS_KEPT:
+                self._query_weights[part] = weight
+        return weight
 
     def _weights(self, numbers: _Ints) -> _Floats:
-        """``weight`` of many part numbers at once."""
-        keys = np.frombuffer(self._part_key, dtype=np.int32)[numbers]
-        weights = part_weights(np.frombuffer(self._key_frequency, dtype=np.int32)[keys], self._live_names)
-        initial = np.frombuffer(self._part_initial, dtype=np.int8)[numbers].astype(bool)
-        weights[initial] *= INITIAL_WEIGHT
-        return weights
+        """``weight`` of many part numbers at once, from every part's weight worked out after the last
+        change (any change moves them all: the weights depend on the number of names)."""
+        if self._part_weights is None:
+            keys = np.frombuffer(self._part_key, dtype=np.int32)
+            weights = part_weights(np.frombuffer(self._key_frequency, dtype=np.int32)[keys], self._live_names)
+            weights[np.frombuffer(self._part_initial, dtype=np.int8).astype(bool)] *= INITIAL_WEIGHT
+            self._part_weights = weights
+        return self._part_weights[numbers]
 
     def _candidate_names(self, parts_list: Sequence[tuple[Part, ...]], shortlist: int) -> _Ints:
         keys: set[str] = set()
@@ -452,6 +486,20 @@ class NameIndex:
                     run_together |= better
         return best.tolist(), chosen.tolist(), alignments, run_together.tolist()
 
+    def _order_ties(self, prepared: _Prepared, found: list[_Found], limit: int) -> None:
+        """Matches of equal score (and unrounded name score) that reach the first ``limit``: the spelling
+        closer letter by letter first, then the lower id. Worked out for ties only: it costs a comparison."""
+        keys = [_by_score(item) for item in found]
+        start = 0
+        while start < min(limit, len(found)):
+            end = start + 1
+            while end < len(found) and keys[end] == keys[start]:
+                end += 1
+            if end - start > 1:
+                spelled = {text: joined(parts) for text, parts in prepared.names}
+                found[start:end] = sorted(found[start:end], key=partial(_closest_first, spelled, self._name_joined))
+            start = end
+
     def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
         """The entry's final score: its name score moved by the identifying details, clipped and rounded."""
         if not prepared.has_details:
@@ -537,7 +585,7 @@ class NameIndex:
         rise, fall = _feature_bounds(prepared)
         floors = sorted((score + fall for score, _, _, open_ in scored if open_), reverse=True)
         cut = max(threshold, floors[limit - 1] if len(floors) >= limit else -math.inf) - 1e-3
-        found: list[tuple[float, str, MatchEntry, _Best, _Features]] = []
+        found: list[_Found] = []
         restricted: list[tuple[str, float]] = []
         for score, slot, position, open_ in scored:
             if score + rise < (cut if open_ else threshold - 1e-3):
@@ -560,19 +608,9 @@ class NameIndex:
                 found.append((-total, entry.entity_id, entry, best, features))
             else:
                 restricted.append((entry.entity_id, total))
+        found.sort(key=_by_score)
+        self._order_ties(prepared, found, limit)
         # explanations only for what is returned
-        # equal scores: the unrounded name score, then the spelling closer letter by letter, then the id
-        spelled = {text: joined(parts) for text, parts in prepared.names}
-        closeness = Levenshtein.normalized_similarity
-        spellings = self._name_joined
-        found.sort(
-            key=lambda item: (
-                item[0],
-                -item[3].score,
-                -closeness(spelled[item[3].text], spellings[item[3].name_id]),
-                item[1],
-            )
-        )
         matches = tuple(
             self._match(prepared, entry, best, -total, features) for total, _, entry, best, features in found[:limit]
         )
