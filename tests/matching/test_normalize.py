@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import subprocess
+import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -109,3 +113,22 @@ def test_latin_folding_and_canonical_forms_are_stable(word: str) -> None:
     assert fold_latin(word) == word
     assert canonical(canonical(word)) == canonical(word)
     assert loose(word) and re.fullmatch(r"[a-z]+", loose(word))
+
+
+def test_a_part_sent_to_another_process_is_the_same_part() -> None:
+    """Parts key the index's dictionaries by a hash kept from their making. A copy sent to another process
+    (pickled), where strings hash differently, is found there under the parts that process makes itself."""
+    name = "Шамиль Басаев أبو بكر Abdul Rahman"
+    sent = pickle.dumps(analyze(name))
+    check = (
+        "import pickle, sys\n"
+        "from ictdb.matching import analyze\n"
+        "copies = pickle.loads(sys.stdin.buffer.read())\n"
+        f"made = analyze({name!r})\n"
+        "assert copies == made, (copies, made)\n"
+        "assert {part: n for n, part in enumerate(copies)} == {part: n for n, part in enumerate(made)}\n"
+    )
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-c", check], input=sent, env=env, capture_output=True, check=False)
+        assert run.returncode == 0, run.stderr.decode()

@@ -36,9 +36,22 @@ class Part:
     weighted: tuple[tuple[str, float], ...] = ()
     written: str = ""
     shapes: tuple[str, ...] = field(init=False, compare=False)
+    _hash: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shapes", tuple(dict.fromkeys(shape(key) for key in self.keys if len(key) >= 4)))
+        object.__setattr__(self, "_hash", hash((self.text, self.keys, self.skeletons, self.weighted, self.written)))
+
+    def __hash__(self) -> int:
+        # Parts key the index's dictionaries and caches: hashing their tuples anew at each lookup cost a
+        # tenth of indexing a name.
+        return self._hash
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[Part], tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, float], ...], str]]:
+        # rebuilt from its fields, so that another process hashes it with its own string hashes
+        return Part, (self.text, self.keys, self.skeletons, self.weighted, self.written)
 
     @property
     def key(self) -> str:
