@@ -16,7 +16,7 @@ from sqlalchemy import Column, Connection, Dialect, Row, Select, bindparam, dele
 
 from ictdb.model.envelope import Distribution, Envelope
 from ictdb.model.records import Body
-from ictdb.model.stored import Record, body_to_data, parse_body
+from ictdb.model.stored import Record, body_to_data, parse_body, parse_memo
 from ictdb.policy.visibility import Audience, Viewer, audience_of
 from ictdb.storage import tables as t
 from ictdb.storage._bulk import insert_rows
@@ -72,10 +72,10 @@ def settled_version(row: Row[Any]) -> tuple[str, str]:
     return row.body, dumps(envelope_data(_to_envelope(row)))
 
 
-def _to_record(row: Row[Any]) -> Record:
+def _to_record(row: Row[Any], memo: dict[str, Any] | None = None) -> Record:
     return Record(
         id=row.id,
-        body=parse_body(loads(row.body)),
+        body=parse_body(loads(row.body), memo),
         envelope=_to_envelope(row),
         created_by=row.created_by,
         created_at=aware(row.created_at),
@@ -757,9 +757,10 @@ class Records:
         groups: dict[str, set[str]] = {}
         for record_id, group in self.c.execute(group_rows):
             groups.setdefault(record_id, set()).add(group)
+        memo = parse_memo()  # many records share a birth date, a nationality's names, an alias
         for row in self.c.execute(query):
             stored = Stored(
-                _to_record(row), Audience(frozenset(grants.get(row.id, ())), frozenset(groups.get(row.id, ())))
+                _to_record(row, memo), Audience(frozenset(grants.get(row.id, ())), frozenset(groups.get(row.id, ())))
             )
             yield stored, row.deleted_at is not None
 
