@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Column, Connection, Dialect, Row, Select, bindparam, delete, func, insert, select, update
@@ -52,18 +53,37 @@ def envelope_data(envelope: Envelope) -> dict[str, Any]:
     return envelope.model_dump(mode="json")
 
 
-def _to_envelope(row: Row[Any]) -> Envelope:
-    return Envelope(
-        owner=row.owner,
-        distribution=Distribution.parse(row.distribution),
-        handling=row.handling,
-        handling_note=row.handling_note,
-        hit_policy=row.hit_policy,
-        grading=row.grading,
-        purpose=row.purpose,
-        justification=row.justification,
-        review_by=row.review_by,
-    )
+_ENVELOPE_COLUMNS = (
+    "owner",
+    "distribution",
+    "handling",
+    "handling_note",
+    "hit_policy",
+    "grading",
+    "purpose",
+    "justification",
+    "review_by",
+)
+"""The columns of a record's row that make its envelope: one list for building it and for telling two apart."""
+_envelope_values = attrgetter(*_ENVELOPE_COLUMNS)
+
+
+def _to_envelope(row: Row[Any], memo: dict[tuple[Any, ...], Envelope] | None = None) -> Envelope:
+    """The envelope of a record's row; with ``memo`` (many records at once), one object for every row whose
+    envelope columns are the same (envelopes are immutable)."""
+    values: tuple[Any, ...] = _envelope_values(row)
+    if memo is None:
+        return _envelope(values)
+    found = memo.get(values)
+    if found is None:
+        found = memo[values] = _envelope(values)
+    return found
+
+
+def _envelope(values: tuple[Any, ...]) -> Envelope:
+    fields = dict(zip(_ENVELOPE_COLUMNS, values, strict=True))
+    fields["distribution"] = Distribution.parse(fields["distribution"])
+    return Envelope(**fields)
 
 
 def settled_version(row: Row[Any]) -> tuple[str, str]:
@@ -72,11 +92,13 @@ def settled_version(row: Row[Any]) -> tuple[str, str]:
     return row.body, dumps(envelope_data(_to_envelope(row)))
 
 
-def _to_record(row: Row[Any], memo: dict[str, Any] | None = None) -> Record:
+def _to_record(
+    row: Row[Any], memo: dict[str, Any] | None = None, envelopes: dict[tuple[Any, ...], Envelope] | None = None
+) -> Record:
     return Record(
         id=row.id,
         body=parse_body(loads(row.body), memo),
-        envelope=_to_envelope(row),
+        envelope=_to_envelope(row, envelopes),
         created_by=row.created_by,
         created_at=aware(row.created_at),
         updated_at=aware(row.updated_at),
@@ -757,10 +779,12 @@ class Records:
         groups: dict[str, set[str]] = {}
         for record_id, group in self.c.execute(group_rows):
             groups.setdefault(record_id, set()).add(group)
-        memo = parse_memo()  # many records share a birth date, a nationality's names, an alias
+        memo = parse_memo()  # many records share a birth date, a nationality's names, an alias, an envelope
+        envelopes: dict[tuple[Any, ...], Envelope] = {}
         for row in self.c.execute(query):
             stored = Stored(
-                _to_record(row, memo), Audience(frozenset(grants.get(row.id, ())), frozenset(groups.get(row.id, ())))
+                _to_record(row, memo, envelopes),
+                Audience(frozenset(grants.get(row.id, ())), frozenset(groups.get(row.id, ()))),
             )
             yield stored, row.deleted_at is not None
 
