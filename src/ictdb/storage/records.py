@@ -53,18 +53,9 @@ def envelope_data(envelope: Envelope) -> dict[str, Any]:
     return envelope.model_dump(mode="json")
 
 
-_ENVELOPE_COLUMNS = (
-    "owner",
-    "distribution",
-    "handling",
-    "handling_note",
-    "hit_policy",
-    "grading",
-    "purpose",
-    "justification",
-    "review_by",
-)
-"""The columns of a record's row that make its envelope: one list for building it and for telling two apart."""
+_ENVELOPE_COLUMNS = tuple(Envelope.model_fields)
+"""The columns of a record's row that make its envelope, named as its fields: one list for building it and
+for telling two apart."""
 _envelope_values = attrgetter(*_ENVELOPE_COLUMNS)
 
 
