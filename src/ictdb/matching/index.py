@@ -18,6 +18,7 @@ from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
@@ -494,19 +495,21 @@ class NameIndex:
                     run_together |= better
         return best.tolist(), chosen.tolist(), alignments, run_together.tolist()
 
-    def _order_ties(self, prepared: _Prepared, found: list[_Found], limit: int) -> None:
-        """Matches of equal score (and unrounded name score) that reach the first ``limit``: the spelling
-        closer letter by letter first, then the lower id. Worked out for ties only: it costs a comparison."""
-        keys = [_by_score(item) for item in found]
-        start = 0
-        while start < min(limit, len(found)):
-            end = start + 1
-            while end < len(found) and keys[end] == keys[start]:
-                end += 1
-            if end - start > 1:
-                spelled = {text: joined(parts) for text, parts in prepared.names}
-                found[start:end] = sorted(found[start:end], key=partial(_closest_first, spelled, self._name_joined))
-            start = end
+    def _order_ties(self, prepared: _Prepared, found: list[_Found], limit: int) -> list[_Found]:
+        """``found``, sorted best first, with each run of equal scores (and unrounded name scores) that reaches
+        the first ``limit`` put in order of the spelling closer letter by letter, then the lower id. Worked out
+        for ties only: it costs a comparison."""
+        ordered: list[_Found] = []
+        closest_first: Callable[[_Found], tuple[float, str]] | None = None
+        for _, run in groupby(found, key=_by_score):
+            tied = list(run)
+            if len(tied) > 1 and len(ordered) < limit:
+                if closest_first is None:
+                    spelled = {text: joined(parts) for text, parts in prepared.names}
+                    closest_first = partial(_closest_first, spelled, self._name_joined)
+                tied.sort(key=closest_first)
+            ordered.extend(tied)
+        return ordered
 
     def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
         """The entry's final score: its name score moved by the identifying details, clipped and rounded."""
@@ -617,7 +620,7 @@ class NameIndex:
             else:
                 restricted.append((entry.entity_id, total))
         found.sort(key=_by_score)
-        self._order_ties(prepared, found, limit)
+        found = self._order_ties(prepared, found, limit)
         # explanations only for what is returned
         matches = tuple(
             self._match(prepared, entry, best, -total, features) for total, _, _, entry, best, features in found[:limit]
