@@ -12,6 +12,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from ictdb.model.digits import ascii_digits
 from ictdb.services.node import IdFactory, Node
 from ictdb.storage.store import Store
 
@@ -59,7 +60,7 @@ class Settings:
 def _positive(value: str | None, name: str, default: int) -> int:
     if value is None or not value.strip():
         return default
-    if not value.strip().isdigit() or int(value) < 1:
+    if not ascii_digits(value.strip()) or int(value) < 1:
         raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
     return int(value)
 

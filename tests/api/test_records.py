@@ -85,6 +85,12 @@ def test_a_stale_edit_is_409_and_changes_nothing(api: Api) -> None:
     )
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "conflict"
     assert api.client.get(url, headers=api.as_("JO-GID")).json()["gender"] == "male"
+    # a version that is no whole number (a superscript two passes str.isdigit) is a clear 422, not a crash
+    for odd in (b'"\xb2"', b'"-1"', b'"two"'):
+        refused = api.client.patch(
+            url, json={"changes": {"gender": "female"}}, headers={**api.as_("JO-GID"), "If-Match": odd}
+        )
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid", refused.text
     history = api.client.get(f"{url}/history", headers=api.as_("JO-GID")).json()
     assert [v["version"] for v in history] == [1, 2]
 

@@ -39,6 +39,12 @@ def test_watch_inbox_and_stream(api: Api) -> None:
             "/api/v1/inbox/stream", params={**params, "max_seconds": 0.1}, headers=api.as_("FR-DGSI") | headers
         )
         assert far.status_code == 200 and "data:" not in far.text, far.text
+    # a Last-Event-ID that is no decimal number (a superscript digit, a sign) is ignored: the stream starts now
+    for hostile in (b"\xb2", b"-5", b"1e9", b"12\xb9"):
+        odd = api.client.get(
+            "/api/v1/inbox/stream", params={"max_seconds": 0.1}, headers=api.as_("FR-DGSI") | {"Last-Event-ID": hostile}
+        )
+        assert odd.status_code == 200 and "data:" not in odd.text, (hostile, odd.text)
 
     assert api.client.post("/api/v1/inbox/read", json={}, headers=api.as_("FR-DGSI")).json() == {"changed": 1}
     timeline = api.client.get(f"/api/v1/persons/{target}/movements", headers=api.as_("JO-GID")).json()

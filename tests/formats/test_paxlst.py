@@ -92,6 +92,20 @@ def test_wrong_cnt_count_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
+    ("change", "segment"),
+    [
+        ((b"UNT+46+", "UNT+²6+".encode()), "UNT"),
+        ((b"CNT+42:3'", "CNT+42:³'".encode()), "CNT"),
+        ((b"UNE+1+471'", "UNE+¹+471'".encode()), "UNE"),
+    ],
+)
+def test_counts_in_other_digits_are_named_faults(change: tuple[bytes, bytes], segment: str) -> None:
+    """Superscript digits pass str.isdigit but are no number: refused like any other bad count."""
+    text = failure(LH600.replace(*change))
+    assert segment in text and "character" in text
+
+
+@pytest.mark.parametrize(
     ("change", "expected"),
     [
         ((b"UNZ+1+000000471'", b"UNZ+1+000000472'"), "UNZ reference"),

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ictdb.api.deps import ActorDep, NodeDep
 from ictdb.api.schemas import ERRORS, RecordOut
 from ictdb.model.cooperation import Alert, InfoRequest, RequestState, Urgency, Watch, WatchTarget, Webhook
+from ictdb.model.digits import ascii_digits
 from ictdb.model.vocab import HandlingCode
 from ictdb.services.cooperation import inbox, movements, requests, watches, webhooks
 
@@ -229,7 +230,7 @@ async def stream(
     A reconnecting client sends ``Last-Event-ID`` and misses nothing.
     """
     start = after
-    if start is None and last_event_id and last_event_id.isdigit():
+    if start is None and last_event_id and ascii_digits(last_event_id):
         start = int(last_event_id)
     if start is None:
         start = await to_thread.run_sync(inbox.latest_seq, node)

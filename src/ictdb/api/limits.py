@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ictdb.model.actors import Actor
+from ictdb.model.digits import ascii_digits
 from ictdb.model.errors import Unauthenticated
 from ictdb.services import auth
 from ictdb.services.audit import log_alone
@@ -104,7 +105,7 @@ class RequestLimits:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
+        if ascii_digits(declared) and int(declared) > self.max_body:
             await self._refuse(
                 scope, headers, send, *_error(413, "too_large", f"the body exceeds {self.max_body} bytes")
             )

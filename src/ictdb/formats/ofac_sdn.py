@@ -24,6 +24,7 @@ from ictdb.formats._dates import fuzzy_date_text
 from ictdb.formats._names import NameList
 from ictdb.formats._ofac_remarks import Fact, FactKind, read_statement, split_remarks
 from ictdb.model.bundle import ImportItem, ParseReport
+from ictdb.model.digits import ascii_digits
 from ictdb.model.envelope import Distribution, DistributionKind, EnvelopeInput
 from ictdb.model.errors import ImportFailed
 from ictdb.model.records import Address, Body, Designation, Identifier, IdentityDocument, Organization, Person
@@ -133,7 +134,7 @@ def _rows(path: Path, columns: tuple[str, ...], report: ParseReport) -> Iterator
                     file=filename,
                     line=line,
                 )
-            if not row[0].strip().isdigit():
+            if not ascii_digits(row[0].strip()):
                 raise ImportFailed(f"not an entry number: {row[0]!r}", file=filename, line=line, field="ent_num")
             yield line, row
     except csv.Error as exc:

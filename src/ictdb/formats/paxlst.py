@@ -24,6 +24,7 @@ import pycountry
 
 from ictdb.formats.screening_rows import ScreeningRow, TravelDocument
 from ictdb.model.dates import FuzzyDate, Precision
+from ictdb.model.digits import ascii_digits
 from ictdb.model.errors import ImportFailed, ValidationError
 
 MAX_BYTES = 20_000_000
@@ -310,7 +311,7 @@ def _fuzzy_text(value: str | date) -> str:
 def _parse_dtm(value: str, fmt: str, reference: date, birth: bool) -> tuple[str, datetime | None]:
     """A DTM value as (FuzzyDate text, datetime); raises ValueError when it is not a date."""
     digits = value.strip()
-    if not digits.isdigit():
+    if not ascii_digits(digits):
         raise ValueError(f"not a date: {value!r}")
     if fmt == "602" or (not fmt and len(digits) == 4):
         return _fuzzy_text(digits), None
@@ -400,7 +401,7 @@ class _Parser:
 
     def count(self, seg: Segment, element: int) -> int:
         value = seg.get(element)
-        if not value.isdigit():
+        if not ascii_digits(value):
             raise self.fail(seg, f"element {element + 1} must be a count, found {value[:20]!r}")
         return int(value)
 
@@ -532,7 +533,7 @@ class _Parser:
                 self._traveller_detail(seg, current)
             elif tag == "CNT" and seg.get(0, 0) in {"41", "42"}:
                 value = seg.get(0, 1)
-                if not value.isdigit():
+                if not ascii_digits(value):
                     raise self.fail(seg, f"CNT count is not a number: {value[:20]!r}")
                 counted = int(value)
             # Other segments (COM, GEI, FTX, EMP, QTY ...) carry nothing screening uses.

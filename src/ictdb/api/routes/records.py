@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 
 from ictdb.api.deps import ActorDep, NodeDep
 from ictdb.api.schemas import ERRORS, LinkOut, RecordIn, RecordOut, RecordPage, RecordPatch, ReviewIn, VersionOut
+from ictdb.model.digits import ascii_digits
 from ictdb.model.errors import ValidationError
 from ictdb.model.stored import parse_body
 from ictdb.services import records
@@ -24,7 +25,7 @@ def _version_from(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not ascii_digits(value):
         raise ValidationError('If-Match must be a record version such as "3"', "If-Match")
     return int(value)
 
