@@ -90,6 +90,23 @@ def test_edit_keeps_history_and_checks_version(node: Node) -> None:
         records.edit_record(node, actors["FR-DGSI"], rec.id, changes={"gender": "male"})
 
 
+def test_a_record_read_again_shows_every_change_since(node: Node) -> None:
+    """Records read by id are kept parsed between reads: the next read must still show what changed."""
+    actors = seed_agencies(node)
+    jo, fr = actors["JO-GID"], actors["FR-DGSI"]
+    rec = person(node, jo, "Abu Omar al-Shishani")
+    for _ in range(2):
+        assert records.get_record(node, fr, rec.id).version == 1
+    records.edit_record(node, jo, rec.id, changes={"names": ["Abu Omar"]})
+    assert [n.value for n in records.get_record(node, fr, rec.id).body.names] == ["Abu Omar"]  # type: ignore[union-attr]
+    records.extend_review(node, jo, rec.id, date(2035, 1, 1), "still wanted")
+    assert records.get_record(node, fr, rec.id).envelope.review_by == date(2035, 1, 1)
+    records.edit_record(node, jo, rec.id, envelope=EnvelopeInput(distribution="owner"))
+    with pytest.raises(NotFound):
+        records.get_record(node, fr, rec.id)
+    assert str(records.get_record(node, jo, rec.id).envelope.distribution) == "owner"
+
+
 def test_history_holds_every_version_exactly_through_edits_and_deletion(node: Node) -> None:
     actors = seed_agencies(node)
     jo = actors["JO-GID"]
