@@ -222,6 +222,19 @@ def test_scores_follow_the_index_as_it_changes() -> None:
     assert scores(live) == alone
 
 
+def test_a_search_during_an_add_finds_the_new_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Request threads search while another thread adds a record to the same index: a search that lands after
+    the new name's postings are written, but before the index forgets its kept weights, still scores it."""
+    index = NameIndex()
+    index.add_many([entry("old", "Karim Benali")])
+    index.search(MatchQuery(names=("Karim Benali",)), everyone)  # the weights are worked out and kept
+    with monkeypatch.context() as paused:
+        paused.setattr(NameIndex, "_changed", lambda self: None)  # the add's last step, not reached yet
+        index.add(entry("new", "Zubayr Qaradawi"))
+        found = index.search(MatchQuery(names=("Zubayr Qaradawi",)), everyone)
+    assert [m.entity_id for m in found.matches][:1] == ["new"]
+
+
 @pytest.mark.parametrize(
     "name",
     ["", " ", "J", "😀", "a" * 10_000, "Шамиль\u200f Basayev", "أبو\u200d بكر 😀 Baghdadi", "\x00\x01", "---"],

@@ -391,13 +391,17 @@ class NameIndex:
 
     def _weights(self, numbers: _Ints) -> _Floats:
         """``weight`` of many part numbers at once, from every part's weight worked out after the last
-        change (any change moves them all: the weights depend on the number of names)."""
-        if self._part_weights is None:
+        change (any change moves them all: the weights depend on the number of names).
+
+        A search on one thread may run while another adds a name: read the kept weights once, and work them
+        out anew when they miss a part numbered since (added, but not yet followed by ``_changed``)."""
+        weights = self._part_weights
+        if weights is None or len(weights) < len(self._part_key):
             keys = np.frombuffer(self._part_key, dtype=np.int32)
             weights = part_weights(np.frombuffer(self._key_frequency, dtype=np.int32)[keys], self._live_names)
             weights[np.frombuffer(self._part_initial, dtype=np.int8).astype(bool)] *= INITIAL_WEIGHT
             self._part_weights = weights
-        return self._part_weights[numbers]
+        return weights[numbers]
 
     def _candidate_names(self, parts_list: Sequence[tuple[Part, ...]], shortlist: int) -> _Ints:
         keys: set[str] = set()
