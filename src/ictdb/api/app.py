@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from ictdb.api import cooperation, errors, resolution, ui
 from ictdb.api.deps import Config
@@ -62,13 +62,10 @@ def create_app(
     app.state.node = node
     app.state.config = Config(session_key=session_key or secrets.token_bytes(32), secure_cookies=secure_cookies)
     errors.install(app)
-    api = APIRouter(prefix=API_PREFIX)
-    # Routes are tried in order: searching and matching, the busiest, come first.
-    for module in (search, health, session, tokens, records, directory, audit):
-        api.include_router(module.router)
-    api.include_router(cooperation.router)
-    api.include_router(resolution.router)
-    app.include_router(api)
+    # Routes are tried in order: searching and matching, the busiest, come first. Each router hangs from the
+    # app itself rather than from one /api/v1 router, whose level FastAPI would walk again on every request.
+    for module in (search, health, session, tokens, records, directory, audit, cooperation, resolution):
+        app.include_router(module.router, prefix=API_PREFIX)
     ui.install(app)
     app.add_middleware(RequestLimits, max_body=max_body, form_paths=(f"{API_PREFIX}/screenings",))
     return app
