@@ -44,6 +44,26 @@ def test_match_answers_each_query_by_its_key(api: Api) -> None:
     assert responses["b"]["results"] == []
 
 
+def test_a_match_shows_the_record_as_it_is_after_each_change(api: Api) -> None:
+    made = person(api.node, api.actors["JO-GID"], "Abu Bakr al-Baghdadi")
+    owner, searcher = api.as_("JO-GID"), api.as_("FR-DGSI")
+    one = {"queries": {"q": {"schema": "Person", "properties": {"name": ["Abu Bakr al-Baghdadi"]}}}}
+
+    def matched() -> list[dict[str, Any]]:
+        answer = api.client.post("/api/v1/match", json=one, headers=searcher)
+        assert answer.status_code == 200, answer.text
+        by_search = api.client.get("/api/v1/search", params={"q": "Abu Bakr al-Baghdadi"}, headers=searcher)
+        assert by_search.json()["results"] == answer.json()["responses"]["q"]["results"]
+        return [r["record"] for r in answer.json()["responses"]["q"]["results"]]
+
+    assert [(r["id"], r["version"], r.get("gender")) for r in matched()] == [(made.id, 1, None)]
+    for version, gender in ((2, "male"), (3, "female")):
+        changed = api.client.patch(f"/api/v1/records/{made.id}", json={"changes": {"gender": gender}}, headers=owner)
+        assert changed.status_code == 200, changed.text
+        assert [(r["id"], r["version"], r.get("gender")) for r in matched()] == [(made.id, version, gender)]
+    assert matched() == [api.client.get(f"/api/v1/records/{made.id}", headers=searcher).json()]
+
+
 def test_match_refuses_too_many_or_nameless_queries(api: Api) -> None:
     many = {"queries": {f"q{i}": {"properties": {"name": ["x y"]}} for i in range(101)}}
     assert api.client.post("/api/v1/match", json=many, headers=api.as_("FR-DGSI")).status_code == 422

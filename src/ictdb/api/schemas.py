@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,12 +17,6 @@ from ictdb.model.stored import Record, record_to_data
 from ictdb.model.vocab import Role
 from ictdb.services.audit import AuditEvent
 from ictdb.services.records import Version
-
-
-def json_answer(body: BaseModel) -> Response:
-    """``body``, built and so validated already, as the JSON answer. Returned as the model instead, FastAPI
-    would validate it once more, on a worker thread for a plain-function route, before writing the same JSON."""
-    return Response(body.model_dump_json(by_alias=True), media_type="application/json")
 
 
 class ErrorDetail(BaseModel):
@@ -71,6 +68,36 @@ class RecordOut(BaseModel):
     @classmethod
     def of(cls, record: Record) -> RecordOut:
         return cls.model_validate(record_to_data(record))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Same:
+    """A record as a cache key by identity: hashing a record's fields would cost more than the work saved."""
+
+    record: Record
+
+    def __hash__(self) -> int:
+        return id(self.record)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.record is self.record
+
+
+@lru_cache(maxsize=4096)
+def _record_data(same: _Same) -> dict[str, Any]:
+    return RecordOut.of(same.record).model_dump(mode="json", by_alias=True)
+
+
+def record_data(record: Record) -> dict[str, Any]:
+    """``record`` as ``RecordOut`` gives it in JSON, made once per record object: storage hands out the same
+    object for an unchanged row, and the busiest answers (matches) show the same records again and again.
+    Shared between answers: read it, never change it."""
+    return _record_data(_Same(record))
+
+
+def json_data_answer(data: Any) -> Response:
+    """Plain JSON-ready data, already in the shape of the route's documented model, as the JSON answer."""
+    return Response(orjson.dumps(data), media_type="application/json")
 
 
 class RecordPage(BaseModel):

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ictdb.api.deps import ActorDep, NodeDep
-from ictdb.api.schemas import ERRORS, RecordOut, json_answer
+from ictdb.api.schemas import ERRORS, RecordOut, json_data_answer, record_data
 from ictdb.model.errors import ValidationError
 from ictdb.services import screening_jobs
 from ictdb.services.search import SEARCH_THRESHOLD, FoundMatch, MatchQuery, SearchOutcome, search
@@ -27,16 +27,6 @@ class MatchOut(BaseModel):
     explanation: dict[str, Any] = Field(description="each feature's contribution to the score")
     record: RecordOut
 
-    @classmethod
-    def of(cls, found: FoundMatch) -> MatchOut:
-        return cls(
-            id=found.record.id,
-            score=found.score,
-            caption=found.record.caption(),
-            explanation=found.explanation,
-            record=RecordOut.of(found.record),
-        )
-
 
 class RestrictedHit(BaseModel):
     owner: str = Field(description="a record of this agency matched that the caller may not see: ask them")
@@ -49,12 +39,26 @@ class SearchOut(BaseModel):
     results: list[MatchOut]
     restricted_hits: list[RestrictedHit]
 
-    @classmethod
-    def of(cls, outcome: SearchOutcome) -> SearchOut:
-        return cls(
-            results=[MatchOut.of(m) for m in outcome.matches],
-            restricted_hits=[RestrictedHit(owner=o, hit=outcome.hit_refs.get(o)) for o in outcome.restricted_owners],
-        )
+
+# The answers of the two busiest routes are built as plain data in the shape of the models above (which document
+# them): building and validating the models took a tenth of a match request's time, for data that is right by
+# construction. The API's schema test checks these answers against the models.
+def _match_data(found: FoundMatch) -> dict[str, Any]:
+    record = found.record
+    return {
+        "id": record.id,
+        "score": found.score,
+        "caption": record.caption(),
+        "explanation": found.explanation,
+        "record": record_data(record),
+    }
+
+
+def _search_data(outcome: SearchOutcome) -> dict[str, Any]:
+    return {
+        "results": [_match_data(m) for m in outcome.matches],
+        "restricted_hits": [{"owner": o, "hit": outcome.hit_refs.get(o)} for o in outcome.restricted_owners],
+    }
 
 
 @router.get("/search", response_model=SearchOut)
@@ -71,7 +75,7 @@ def search_names(
     explanations. Records the caller may not see never appear; where their owner allows it, a restricted hit
     names the agency to ask."""
     query = MatchQuery(names=(q,), birth_date=birth_date, nationality=nationality)
-    return json_answer(SearchOut.of(search(node, actor, query, limit=limit, threshold=threshold)))
+    return json_data_answer(_search_data(search(node, actor, query, limit=limit, threshold=threshold)))
 
 
 class EntityQuery(BaseModel):
@@ -144,11 +148,11 @@ def match(
     if len(payload.queries) > MAX_QUERIES:
         raise ValidationError(f"at most {MAX_QUERIES} queries per request", "queries")
     built = {key: q.to_query() for key, q in payload.queries.items()}
-    responses = {}
-    for key, query in built.items():
-        found = SearchOut.of(search(node, actor, query, limit=limit, threshold=threshold))
-        responses[key] = MatchResponse(results=found.results, restricted_hits=found.restricted_hits)
-    return json_answer(MatchOutBatch(responses=responses))
+    responses = {
+        key: {"status": 200, **_search_data(search(node, actor, query, limit=limit, threshold=threshold))}
+        for key, query in built.items()
+    }
+    return json_data_answer({"responses": responses})
 
 
 class ScreeningMatch(BaseModel):
