@@ -6,9 +6,12 @@ from collections import Counter
 from collections.abc import Hashable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ictdb.matching import SCREENING_THRESHOLD, SEARCH_THRESHOLD, MatchEntry, MatchQuery, NameIndex, screen_many
 from ictdb.matching.batch import MIN_PARALLEL_BATCH
+from ictdb.matching.index import _ten_thousandths, _thousandths
 from ictdb.model.dates import FuzzyDate
 from ictdb.model.errors import ValidationError
 from ictdb.model.records import Name
@@ -366,3 +369,16 @@ def test_equal_scores_list_the_spelling_closer_letter_by_letter_first() -> None:
     assert scores["yusof"] == scores["yosef"]
     order = [match.entity_id for match in ranked]
     assert order.index("yusof") < order.index("yosef")
+
+
+@given(st.floats(min_value=0.0, max_value=1.0))
+def test_scores_and_similarities_are_rounded_as_round_rounds_them(value: float) -> None:
+    # Scores are shown and compared with thresholds at four places, part similarities at three; the fast
+    # rounding may differ from round() only where the next digit is a 5 to within float error.
+    for rounded, places in ((_ten_thousandths(value), 4), (_thousandths(value), 3)):
+        scaled = value * 10**places
+        assert 0.0 <= rounded <= 1.0
+        assert rounded == round(rounded, places)
+        assert abs(rounded - value) <= 0.5 / 10**places + 1e-12
+        if abs(scaled - int(scaled) - 0.5) > 1e-6:
+            assert rounded == round(value, places)
