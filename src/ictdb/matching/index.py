@@ -192,11 +192,6 @@ class _Best:
     row: int
     run_together: bool = False
 
-    @property
-    def pairs(self) -> tuple[tuple[int, int, float], ...]:
-        """(query part, matched part, similarity) of each aligned pair, in the order they were paired."""
-        return () if self.run_together else self.steps.pairs_of(self.row)
-
 
 def _thousandths(similarity: float) -> float:
     """``round(similarity, 3)`` for a value in [0, 1], without the exact decimal conversion of ``round``
@@ -539,30 +534,37 @@ class NameIndex:
         return _ten_thousandths(min(1.0, max(0.0, total))), features
 
     def _match(self, prepared: _Prepared, entry: MatchEntry, best: _Best, score: float, features: _Features) -> Match:
-        start = self._name_start[best.name_id]
+        # Made for each match returned (ten a search), so written out flat: calls and lookups are most of its cost.
+        name_id = best.name_id
+        start = self._name_start[name_id]
         numbers = self._name_parts
         parts = self._parts
         query_parts = best.query_parts
-        explanation: dict[str, Any] = {
-            "name": {
-                "query": best.text,
-                "matched": self._name_text[best.name_id],
-                "score": _ten_thousandths(min(1.0, max(0.0, best.score))),
-                "parts": [
+        name_score = best.score
+        name: dict[str, Any] = {
+            "query": best.text,
+            "matched": self._name_text[name_id],
+            "score": 0.0 if name_score <= 0.0 else 1.0 if name_score >= 1.0 else _ten_thousandths(name_score),
+            "parts": (
+                []
+                if best.run_together
+                else [
                     {
                         "query": query_parts[i].text,
                         "matched": parts[numbers[start + j]].text,
-                        "similarity": _thousandths(sim),
+                        "similarity": int(sim * 1000.0 + 0.5) / 1000.0,  # _thousandths, inline
                     }
-                    for i, j, sim in best.pairs
-                ],
-            }
+                    for i, j, sim in best.steps.pairs[best.row]
+                ]
+            ),
         }
+        explanation: dict[str, Any] = {"name": name}
         if best.run_together:
-            explanation["name"]["run_together"] = True
-        for feature, outcome in features.items():
-            if outcome is not None:
-                explanation[feature] = outcome[1]
+            name["run_together"] = True
+        if features:
+            for feature, outcome in features.items():
+                if outcome is not None:
+                    explanation[feature] = outcome[1]
         return Match(entry.entity_id, score, entry.caption, explanation)
 
     def search(
