@@ -371,6 +371,17 @@ def test_equal_scores_list_the_spelling_closer_letter_by_letter_first() -> None:
     assert order.index("yusof") < order.index("yosef")
 
 
+def test_a_smaller_limit_cuts_the_same_ranking_even_through_equal_scores() -> None:
+    names = ["Yosef", "Yusof", "Yousef", "Jusuf", "Yousuf", "Yusef", "Iosif", "Yussuf", "Youssef", "Yossef"]
+    index = NameIndex()
+    index.add_many(entry(f"{position:02d}", name) for position, name in enumerate(names))
+    for query in ("Yusuf", "Yosef", "Yousif"):
+        full = [m.entity_id for m in index.search(MatchQuery(names=(query,)), everyone, limit=len(names)).matches]
+        for limit in range(1, len(full)):
+            cut = index.search(MatchQuery(names=(query,)), everyone, limit=limit).matches
+            assert [m.entity_id for m in cut] == full[:limit], (query, limit)
+
+
 @given(st.floats(min_value=0.0, max_value=1.0))
 def test_scores_and_similarities_are_rounded_as_round_rounds_them(value: float) -> None:
     # Scores are shown and compared with thresholds at four places, part similarities at three; the fast

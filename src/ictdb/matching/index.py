@@ -18,7 +18,6 @@ from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -505,22 +504,27 @@ class NameIndex:
         """``found``, sorted best first, with each run of equal scores (and unrounded name scores) that reaches
         the first ``limit`` put in order of the spelling closer letter by letter, then the lower id. Worked out
         for ties only: it costs a comparison."""
-        ordered: list[_Found] = []
+        keys = list(map(_by_score, found))
+        ordered = list(found)
         closest_first: Callable[[_Found], tuple[float, str]] | None = None
-        for _, run in groupby(found, key=_by_score):
-            tied = list(run)
-            if len(tied) > 1 and len(ordered) < limit:
+        count = len(keys)
+        begin = 0
+        while begin < limit and begin < count:
+            key = keys[begin]
+            end = begin + 1
+            while end < count and keys[end] == key:
+                end += 1
+            if end - begin > 1:
                 if closest_first is None:
                     spelled = {text: joined(parts) for text, parts in prepared.names}
                     closest_first = partial(_closest_first, spelled, self._name_joined)
-                tied.sort(key=closest_first)
-            ordered.extend(tied)
+                ordered[begin:end] = sorted(ordered[begin:end], key=closest_first)
+            begin = end
         return ordered
 
     def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
-        """The entry's final score: its name score moved by the identifying details, clipped and rounded."""
-        if not prepared.has_details:
-            return _ten_thousandths(min(1.0, max(0.0, name_score))), {}
+        """The entry's final score: its name score moved by the query's identifying details (it has some),
+        clipped and rounded."""
         features = {
             "birth_date": birth_date_feature(prepared.birth_date, entry.birth_dates),
             "nationality": nationality_feature(prepared.nationality, entry.nationalities),
@@ -611,12 +615,16 @@ class NameIndex:
         cut = max(threshold, floors[limit - 1] if len(floors) >= limit else -math.inf) - 1e-3
         found: list[_Found] = []
         restricted: list[tuple[str, float]] = []
+        details = prepared.has_details
         for score, slot, position, open_ in scored:
             if score + rise < (cut if open_ else threshold - 1e-3):
                 continue
             entry = self._entries[slot]
             assert entry is not None
-            total, features = self._details(prepared, entry, score)
+            if details:
+                total, features = self._details(prepared, entry, score)
+            else:  # a name alone, as most screening rows are: the name score is the score
+                total, features = _ten_thousandths(min(1.0, max(0.0, score))), {}
             if total < threshold:
                 continue
             if open_:
