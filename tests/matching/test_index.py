@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ictdb.matching import SCREENING_THRESHOLD, SEARCH_THRESHOLD, MatchEntry, MatchQuery, NameIndex, screen_many
 from ictdb.matching.batch import MIN_PARALLEL_BATCH
-from ictdb.matching.index import _ten_thousandths, _thousandths
+from ictdb.matching.index import _score, _thousandths
 from ictdb.model.dates import FuzzyDate
 from ictdb.model.errors import ValidationError
 from ictdb.model.records import Name
@@ -382,11 +382,14 @@ def test_a_smaller_limit_cuts_the_same_ranking_even_through_equal_scores() -> No
             assert [m.entity_id for m in cut] == full[:limit], (query, limit)
 
 
-@given(st.floats(min_value=0.0, max_value=1.0))
+@given(st.floats(min_value=-0.5, max_value=1.5))
 def test_scores_and_similarities_are_rounded_as_round_rounds_them(value: float) -> None:
     # Scores are shown and compared with thresholds at four places, part similarities at three; the fast
     # rounding may differ from round() only where the next digit is a 5 to within float error.
-    for rounded, places in ((_ten_thousandths(value), 4), (_thousandths(value), 3)):
+    if not 0.0 <= value <= 1.0:
+        assert _score(value) == (0.0 if value < 0.0 else 1.0)  # scores are clipped to [0, 1]
+        return
+    for rounded, places in ((_score(value), 4), (_thousandths(value), 3)):
         scaled = value * 10**places
         assert 0.0 <= rounded <= 1.0
         assert rounded == round(rounded, places)
