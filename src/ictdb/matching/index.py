@@ -542,7 +542,7 @@ class NameIndex:
         return _score(total), features
 
     def _match(self, prepared: _Prepared, entry: MatchEntry, best: _Best, score: float, features: _Features) -> Match:
-        # Made for each match returned (ten a search), so written out flat: calls and lookups are most of its cost.
+        # Made for each match returned (ten a search), so written out flat: lookups are most of its cost.
         name_id = best.name_id
         start = self._name_start[name_id]
         numbers = self._name_parts
@@ -559,7 +559,7 @@ class NameIndex:
                     {
                         "query": query_parts[i].text,
                         "matched": parts[numbers[start + j]].text,
-                        "similarity": int(sim * 1000.0 + 0.5) / 1000.0,  # _thousandths, inline
+                        "similarity": _thousandths(sim),
                     }
                     for i, j, sim in best.steps.pairs[best.row]
                 ]
@@ -568,10 +568,9 @@ class NameIndex:
         explanation: dict[str, Any] = {"name": name}
         if best.run_together:
             name["run_together"] = True
-        if features:
-            for feature, outcome in features.items():
-                if outcome is not None:
-                    explanation[feature] = outcome[1]
+        for feature, outcome in features.items():
+            if outcome is not None:
+                explanation[feature] = outcome[1]
         return Match(entry.entity_id, score, entry.caption, explanation)
 
     def search(
