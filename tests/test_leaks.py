@@ -256,6 +256,15 @@ def _check_api(world: World, agency: str, expected: set[str]) -> None:
         log = client.get("/api/v1/audit/log", params={"limit": 1000}, headers=bearer).json()
         assert {e["agency"] for e in log} <= {agency}
         check_cooperation_api(client, bearer, set(world.records), expected)
+        # search and match over HTTP (their answers reuse each record's JSON between requests and agencies):
+        # only what the viewer may see, each record as the viewer's own read of it shows it
+        searched = client.get("/api/v1/search", params={"q": "Person 1", "limit": 100, "threshold": 0}, headers=bearer)
+        one = {"queries": {"q": {"schema": "Person", "properties": {"name": ["Person 3"]}}}}
+        matched = client.post("/api/v1/match", params={"limit": 100, "threshold": 0}, json=one, headers=bearer)
+        for results in (searched.json()["results"], matched.json()["responses"]["q"]["results"]):
+            assert {r["id"] for r in results} <= expected
+            for result in results:
+                assert result["record"] == client.get(f"/api/v1/records/{result['id']}", headers=bearer).json()
         jobs = client.get("/api/v1/screenings", headers=bearer).json()
         assert [j["id"] for j in jobs] == [world.screenings[agency]]
         for other, job_id in world.screenings.items():
