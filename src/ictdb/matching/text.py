@@ -29,7 +29,8 @@ def _char_script(char: str) -> Script | None:
         return Script.ARABIC
     if 0x0400 <= code <= 0x052F:
         return Script.CYRILLIC
-    if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
+    if code < 0x02B0 or 0x1E00 <= code <= 0x1EFF:
+        # up to 0x02AF: the IPA letters that Latin alphabets took in (Azerbaijani ə, West African ɛ and ɔ)
         return Script.LATIN
     return Script.OTHER
 
@@ -89,7 +90,11 @@ def token_script(token: str) -> Script:
 
 
 _LATIN_SPECIAL = str.maketrans(
-    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"}
+    {
+        **{"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"},
+        # letters with no decomposition, written in English as these (Məmmədov: Mammadov, Əliyev: Aliyev)
+        **{"ə": "a", "ɛ": "e", "ɔ": "o", "ɣ": "gh", "ŋ": "ng", "ɨ": "i", "ʃ": "sh", "ʒ": "zh", "ƒ": "f"},
+    }
 )
 
 
