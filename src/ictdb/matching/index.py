@@ -26,8 +26,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from ictdb.matching.alignment import Alignment, PartCodes, Tally, align, joined, joined_scores, part_matrix
-from ictdb.matching.names import Part, analyze
-from ictdb.matching.phonetic import loose, skeleton
+from ictdb.matching.names import KEY_COST, Part, analyze
+from ictdb.matching.phonetic import loose, skeleton, sound_classes
 from ictdb.matching.score import (
     BIRTH_EXACT,
     BIRTH_FAR,
@@ -166,6 +166,32 @@ def _part_blocking_keys(part: Part) -> frozenset[str]:
             if len(bare) >= 2:
                 keys.add("s" + bare.lower())
     return frozenset(keys)
+
+
+def _indexed_keys(parts: Iterable[Part]) -> set[str]:
+    """A name's keys in the index: ``blocking_keys`` and each part's broad consonant classes."""
+    keys = blocking_keys(parts)
+    for part in parts:
+        classes = sound_classes(part.text)
+        if classes:
+            keys.add("c" + classes)
+    return keys
+
+
+def query_keys(parts: Iterable[Part]) -> set[str]:
+    """The keys a query name looks up: ``blocking_keys``, and for a part written in Cyrillic the broad
+    consonant classes of each Latin name it may stand for (``phonetic.sound_classes``). A Latin or Arabic
+    query does without them: its spellings keep their consonants, and the extra postings would cost a tenth
+    of its time."""
+    keys = blocking_keys(parts)
+    for part in parts:
+        for spelling, cost in part.weighted:
+            if cost > KEY_COST:
+                break  # the likely spellings only, as for the part's keys; the costs grow along the list
+            classes = sound_classes(spelling)
+            if classes:
+                keys.add("c" + classes)
+    return keys
 
 
 _SILENT_H = re.compile(r"(?<=[aeiou])h(?![aeiou])")
@@ -334,7 +360,7 @@ class NameIndex:
             self._name_parts.extend(numbers)
             self._name_start.append(len(self._name_parts))
             ids.append(name_id)
-            for key in blocking_keys(parts):
+            for key in _indexed_keys(parts):
                 posting = self._postings.get(key)
                 if posting is None:
                     posting = self._postings[key] = array("i")
@@ -411,7 +437,7 @@ class NameIndex:
     def _candidate_names(self, parts_list: Sequence[tuple[Part, ...]], shortlist: int) -> _Ints:
         keys: set[str] = set()
         for parts in parts_list:
-            keys |= blocking_keys(parts)
+            keys |= query_keys(parts)
         postings = [posting for key in keys if (posting := self._postings.get(key))]
         if not postings:
             return np.empty(0, dtype=np.int64)

@@ -76,6 +76,37 @@ def skeleton(spelling: str) -> str:
     return text
 
 
+_SOUND_CLASS = {
+    **dict.fromkeys(("ph", "p", "b", "f", "v", "w"), "P"),
+    **dict.fromkeys(("th", "dh", "t", "d"), "T"),
+    **dict.fromkeys(("kh", "gh", "ck", "q", "c", "k", "g"), "K"),
+    **dict.fromkeys(
+        ("dzh", "dj", "dz", "tsch", "tch", "sch", "sh", "sz", "zh", "zs", "ch", "cz", "ts", "tz", "j", "s", "z"), "S"
+    ),
+    "x": "KS",
+    **{letter: letter.upper() for letter in "mnlr"},
+}
+# a soft c first (group 1), then the longest spelling of a sound, then any other letter (a vowel or h: dropped)
+_SOUND_UNIT = re.compile("(c(?=[eiy]))|" + "|".join(sorted(_SOUND_CLASS, key=len, reverse=True)) + "|[a-z]")
+_REPEAT = re.compile(r"(.)\1+")
+
+
+def _sound_class(unit: re.Match[str]) -> str:
+    return "S" if unit.group(1) else _SOUND_CLASS.get(unit.group(), "")
+
+
+@lru_cache(maxsize=262144)
+def sound_classes(spelling: str) -> str:
+    """The consonants of an a-z spelling in broad classes (labials, dentals, sibilants and affricates,
+    velars), vowels and ``h`` left out.
+
+    Coarser than the skeleton: a name that reached Cyrillic through a third language often comes back with
+    a consonant of the same class changed (Reubeni, Реувени, Reuveni; Khune, Куне, Kune; Zaja, Жая,
+    Zhaya), which no spelling key nor skeleton shares.
+    """
+    return _REPEAT.sub(r"\1", _SOUND_UNIT.sub(_sound_class, spelling))
+
+
 _VOWEL_RUN = re.compile(r"[aeiou]+")
 _FINAL_I = re.compile(r"[aeiou]*i$")
 
