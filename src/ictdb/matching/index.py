@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from ictdb.matching.alignment import Alignment, PartCodes, Tally, align, joined, joined_scores, part_matrix
-from ictdb.matching.names import KEY_COST, Part, analyze
+from ictdb.matching.names import Part, analyze
 from ictdb.matching.phonetic import loose, skeleton, sound_classes
 from ictdb.matching.score import (
     BIRTH_EXACT,
@@ -172,22 +172,33 @@ def _indexed_keys(parts: Iterable[Part]) -> set[str]:
     """A name's keys in the index: ``blocking_keys`` and each part's broad consonant classes."""
     keys = blocking_keys(parts)
     for part in parts:
-        classes = sound_classes(part.text)
-        if classes:
+        for classes in _sound_keys(part.text):
             keys.add("c" + classes)
     return keys
 
 
+@lru_cache(maxsize=16384)
+def _sound_keys(text: str) -> tuple[str, ...]:
+    """The broad consonant classes of an indexed spelling; with a ``j`` (not ``dj``) also read as ``y``, as
+    German, Scandinavian and Slavic names write it (Demjen, Демьен; Birjuk, Бирюк)."""
+    found = [sound_classes(text)]
+    if "j" in text:
+        found.append(sound_classes(_J_AS_Y.sub("y", text)))
+    return tuple(dict.fromkeys(classes for classes in found if classes))
+
+
+_J_AS_Y = re.compile(r"(?<!d)j")
+
+
 def query_keys(parts: Iterable[Part]) -> set[str]:
     """The keys a query name looks up: ``blocking_keys``, and for a part written in Cyrillic the broad
-    consonant classes of each Latin name it may stand for (``phonetic.sound_classes``). A Latin or Arabic
-    query does without them: its spellings keep their consonants, and the extra postings would cost a tenth
-    of its time."""
+    consonant classes of every Latin name it may stand for (``phonetic.sound_classes``; the less likely
+    spellings too, as Мехтизаде for Mehdizade, most of them share their classes). A Latin or Arabic query
+    does without them: its spellings keep their consonants, and the extra postings would cost a tenth of its
+    time."""
     keys = blocking_keys(parts)
     for part in parts:
-        for spelling, cost in part.weighted:
-            if cost > KEY_COST:
-                break  # the likely spellings only, as for the part's keys; the costs grow along the list
+        for spelling, _ in part.weighted:
             classes = sound_classes(spelling)
             if classes:
                 keys.add("c" + classes)
