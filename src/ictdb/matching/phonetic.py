@@ -81,7 +81,8 @@ _SOUND_CLASS = {
     **dict.fromkeys(("th", "dh", "t", "d"), "T"),
     **dict.fromkeys(("kh", "gh", "ck", "q", "c", "k", "g"), "K"),
     **dict.fromkeys(
-        ("dzh", "dj", "dz", "tsch", "tch", "sch", "sh", "sz", "zh", "zs", "ch", "cz", "ts", "tz", "j", "s", "z"), "S"
+        ("dzh", "dj", "dz", "tsch", "tch", "sch", "sh", "sz", "zh", "zs", "ch", "cz", "cs", "ts", "tz", "j", "s", "z"),
+        "S",
     ),
     "x": "KS",
     **{letter: letter.upper() for letter in "mnlr"},
