@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 CACHE_KIB = 128 * 1024
 """The most page cache one SQLite connection may hold, in KiB."""
+BUSY_TIMEOUT = 30.0
+"""Seconds a SQLite connection waits for another's write lock before it gives up."""
 POOL_SIZE = 8
 """SQLite connections kept open: more than a server process's request threads and its background jobs."""
 
@@ -28,7 +30,9 @@ def make_engine(url: str) -> Engine:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # A connection beyond the pool's size is closed when it is given back, and its successor starts with an
         # empty page cache: under a burst of requests a small pool reopened connections all the time.
-        engine = create_engine(url, connect_args={"timeout": 30}, pool_size=POOL_SIZE, max_overflow=2 * POOL_SIZE)
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT}, pool_size=POOL_SIZE, max_overflow=2 * POOL_SIZE
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:

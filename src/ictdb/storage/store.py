@@ -12,6 +12,7 @@ from ictdb.storage.audit import AuditLog
 from ictdb.storage.directory import Directory
 from ictdb.storage.engine import make_engine, migrate
 from ictdb.storage.records import Records
+from ictdb.storage.write_gate import GATED, WriteGate
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class Tx:
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._gate = WriteGate.of(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
@@ -41,12 +43,22 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        """Everything inside commits together or not at all."""
-        with self.engine.begin() as connection:
-            records = Records(connection)
-            yield Tx(connection, Directory(connection), records, AuditLog(connection))
-            if records.wrote:
-                records.count_change()
+        """Everything inside commits together or not at all.
+
+        On a SQLite file, a transaction that writes queues at the ``WriteGate`` before its first write."""
+        info: dict[object, object] | None = None
+        try:
+            with self.engine.begin() as connection:
+                if self._gate is not None:
+                    info = connection.info
+                    info[GATED] = True
+                records = Records(connection)
+                yield Tx(connection, Directory(connection), records, AuditLog(connection))
+                if records.wrote:
+                    records.count_change()
+        finally:
+            if info is not None and self._gate is not None:
+                self._gate.release(info)
 
     def refresh_statistics(self) -> None:
         """After a bulk load, let PostgreSQL's planner know the tables' new sizes at once.
