@@ -88,3 +88,13 @@ def test_a_latin_name_the_learned_table_cannot_align_is_ranked_by_its_spelling()
     assert spelling_cost(written.written, close.text) == spelling_cost(written.written, far.text)
     assert part_similarity(written, close) > part_similarity(written, far)
     assert similarity_matrix([written], [close])[0, 0] > similarity_matrix([written], [far])[0, 0]
+
+
+def test_a_name_russian_writes_with_single_letters_ranks_above_names_merely_alike() -> None:
+    # Zuckermann, Цукерман (training split): doubled n and ck for k, which letter-by-letter costing punished
+    # below names that only share letters with it
+    index = NameIndex()
+    for name in ("Zuckermann", "Cukierman", "Sherman", "Wouwerman", "Zauberman"):
+        index.add(MatchEntry(entity_id=name, schema="Person", names=(Name(value=name),)))
+    found = index.search(MatchQuery(names=("Цукерман",)), lambda tag: True).matches
+    assert found[0].entity_id == "Zuckermann"

@@ -20,6 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ictdb.matching import cyrillic
 from ictdb.matching.names import Part
+from ictdb.matching.phonetic import loose
 from ictdb.model.dates import FuzzyDate, Precision
 
 MIN_PART_SIMILARITY = 0.6
@@ -54,6 +55,12 @@ LEARNED_COST = 0.04
 """Similarity lost per unit of a learned spelling's cost (natural-log odds against the likeliest spelling)."""
 REFINE_FROM = 0.6
 """Cyrillic-Latin pairs this alike are also costed letter by letter (spellings beyond the likeliest few)."""
+LOOSE_ONLY = 0.1
+"""Similarity lost when a Latin part agrees with a learned spelling only once both are loosened
+(``phonetic.loose``: Zuckermann and Цукерман's zukerman, doubled letters and ck for k). German and Dutch names
+double letters that Russian writes once; costed letter by letter such a name scored below unrelated ones.
+Set on four hold-outs of the development split: at 0.1 to 0.2 the share of negatives alerting stays as it
+was, and recall@1 rises most at 0.1; at 0.05 and below, names one letter apart from a listed name alert."""
 KEYS_ONLY = 0.25
 """Similarity lost when a Cyrillic part agrees with a Latin one only through loose keys or skeletons."""
 
@@ -76,12 +83,16 @@ def part_similarity(query: Part, candidate: Part) -> float:
 
 def _learned_similarity(written: Part, latin: Part) -> float:
     best = _key_similarity(written, latin) - KEYS_ONLY
-    text = latin.text
+    text, key = latin.text, latin.key
     for spelling, cost in written.weighted:
         penalty = LEARNED_COST * cost
         if 1.0 - penalty <= best:
             break  # costs only grow along the list
-        value = Levenshtein.normalized_similarity(spelling, text) - penalty
+        value = max(
+            Levenshtein.normalized_similarity(spelling, text),
+            Levenshtein.normalized_similarity(loose(spelling), key) - LOOSE_ONLY,
+        )
+        value -= penalty
         if value > best:
             best = value
     if REFINE_FROM <= best < 1.0:
@@ -187,7 +198,16 @@ def _learned_row(
     texts = [part.text for part in latin]
     spellings = [spelling for spelling, _ in written.weighted]
     penalties = LEARNED_COST * np.array([cost for _, cost in written.weighted], dtype=np.float64)
-    learned = process.cdist(spellings, texts, scorer=Levenshtein.normalized_similarity, dtype=np.float64)
+    learned = np.maximum(
+        process.cdist(spellings, texts, scorer=Levenshtein.normalized_similarity, dtype=np.float64),
+        process.cdist(
+            [loose(spelling) for spelling in spellings],
+            [part.key for part in latin],
+            scorer=Levenshtein.normalized_similarity,
+            dtype=np.float64,
+        )
+        - LOOSE_ONLY,
+    )
     best = np.maximum(keys - KEYS_ONLY, (learned - penalties[:, None]).max(axis=0))
     for j in np.flatnonzero((best >= REFINE_FROM) & (best < 1.0)).tolist():
         cost = cyrillic.spelling_cost(written.written, texts[j])
