@@ -198,11 +198,14 @@ def query_keys(parts: Iterable[Part]) -> set[str]:
     time."""
     keys = blocking_keys(parts)
     for part in parts:
-        for spelling, _ in part.weighted:
-            classes = sound_classes(spelling)
-            if classes:
-                keys.add("c" + classes)
+        if part.weighted:
+            keys |= _learned_sound_keys(part)
     return keys
+
+
+@lru_cache(maxsize=16384)
+def _learned_sound_keys(part: Part) -> frozenset[str]:
+    return frozenset("c" + classes for spelling, _ in part.weighted if (classes := sound_classes(spelling)))
 
 
 _SILENT_H = re.compile(r"(?<=[aeiou])h(?![aeiou])")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -191,6 +192,11 @@ def learned_terms(
     return out
 
 
+@lru_cache(maxsize=16384)
+def _loose_spellings(written: Part) -> tuple[str, ...]:
+    return tuple(loose(spelling) for spelling, _ in written.weighted)
+
+
 def _learned_row(
     written: Part, latin: Sequence[Part], keys: np.ndarray[Any, np.dtype[np.float64]]
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -201,8 +207,8 @@ def _learned_row(
     learned = np.maximum(
         process.cdist(spellings, texts, scorer=Levenshtein.normalized_similarity, dtype=np.float64),
         process.cdist(
-            [loose(spelling) for spelling in spellings],
-            [part.key for part in latin],
+            _loose_spellings(written),
+            [part.keys[0] for part in latin],
             scorer=Levenshtein.normalized_similarity,
             dtype=np.float64,
         )
