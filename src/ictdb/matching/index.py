@@ -190,7 +190,7 @@ def _sound_keys(text: str) -> tuple[str, ...]:
 _J_AS_Y = re.compile(r"(?<!d)j")
 
 
-def query_keys(parts: Iterable[Part]) -> set[str]:
+def _query_keys(parts: Iterable[Part]) -> set[str]:
     """The keys a query name looks up: ``blocking_keys``, and for a part written in Cyrillic the broad
     consonant classes of every Latin name it may stand for (``phonetic.sound_classes``; the less likely
     spellings too, as Мехтизаде for Mehdizade, most of them share their classes). A Latin or Arabic query
@@ -451,7 +451,7 @@ class NameIndex:
     def _candidate_names(self, parts_list: Sequence[tuple[Part, ...]], shortlist: int) -> _Ints:
         keys: set[str] = set()
         for parts in parts_list:
-            keys |= query_keys(parts)
+            keys |= _query_keys(parts)
         postings = [posting for key in keys if (posting := self._postings.get(key))]
         if not postings:
             return np.empty(0, dtype=np.int64)
