@@ -140,8 +140,12 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
 
 
 def warm_up(base: str, token: str, names: list[str], workers: int) -> None:
-    """Every worker builds its name index on its first search: ask until answers come back fast everywhere."""
-    headers = {"Authorization": f"Bearer {token}"}
+    """Every worker builds its name index on its first search: ask until answers come back fast everywhere.
+
+    Each request comes on a new connection: over kept-alive connections every request of the warm-up could go
+    to the worker that took those connections, and another worker then built its index during a measured run
+    (once seen: 226 requests/s at eight clients, against 540 in the runs before and after)."""
+    headers = {"Authorization": f"Bearer {token}", "Connection": "close"}
     deadline = time.monotonic() + 900
     with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
         while time.monotonic() < deadline:
@@ -159,13 +163,21 @@ def warm_up(base: str, token: str, names: list[str], workers: int) -> None:
             return time.perf_counter() - started
 
         previous = float("inf")
+        fast_rounds = 0
         with ThreadPoolExecutor(max_workers=workers * 4) as pool:
             while time.monotonic() < deadline:
                 slowest = max(pool.map(one, names[: workers * 16]))
                 print(f"warm-up: slowest of a round {slowest * 1000:.0f} ms", file=sys.stderr)
-                # warm once answers are fast, or no faster than the round before (every index is built)
-                if slowest < 0.5 or slowest > previous * 0.8:
+                # warm once answers are fast in three rounds running, or, after two slow rounds running, no
+                # faster than the round before (every index is built, on a host where searches are slow)
+                if slowest < 0.5:
+                    fast_rounds += 1
+                    if fast_rounds == 3:
+                        return
+                    continue
+                if fast_rounds == 0 and slowest > previous * 0.8:
                     return
+                fast_rounds = 0
                 previous = slowest
     raise SystemExit("the server did not warm up in 15 minutes")
 
