@@ -15,8 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
+from ictdb.storage import write_gate
 from ictdb.storage.audit import AuditEvent
 from ictdb.storage.engine import make_engine, migrate
 from ictdb.storage.store import Store
@@ -100,3 +103,32 @@ def test_writers_in_two_processes_queue_too(tmp_path: Path) -> None:
         holder.kill()
         holder.communicate()
     assert actions(store) == ["other process", "this process"]
+
+
+def test_a_writer_that_waits_too_long_fails_as_sqlite_would_and_leaves_the_gate_usable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "node.sqlite3"
+    store = impatient_store(path)
+    monkeypatch.setattr(write_gate, "BUSY_TIMEOUT", 0.2)
+    held = threading.Event()
+    same_process = threading.Thread(target=audit, args=(store, "slow", 1.0, held))
+    same_process.start()
+    assert held.wait(10)
+    with pytest.raises(OperationalError, match="database is locked"):
+        audit(store, "impatient")
+    same_process.join()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, f"sqlite:///{path}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stderr is not None
+    try:
+        assert holder.stdout.readline().strip() == "holding", holder.stderr.read()
+        with pytest.raises(OperationalError, match="database is locked"):
+            audit(store, "impatient")
+        assert holder.wait(30) == 0
+    finally:
+        holder.kill()
+        holder.communicate()
+    audit(store, "after")
+    assert actions(store) == ["slow", "other process", "after"]
