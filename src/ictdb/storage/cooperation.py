@@ -8,7 +8,6 @@ alert and its outbox rows commit with the event that caused them, or not at all.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +27,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import OperationalError
 
 from ictdb.model.cooperation import (
     Alert,
@@ -573,31 +571,15 @@ class Cooperation:
         return [dict(r._mapping) for r in self.c.execute(query)]
 
     # the delivery worker
-    def write_now(self, *, poll: float = 0.005, patience: float = 30.0) -> None:
-        """Take the write lock for a short transaction that writes: the first statement of the transaction.
+    def write_now(self) -> None:
+        """Take the write lock at once, for a short transaction that writes, and hold it to the commit.
 
-        On SQLite, where one transaction at a time may write, a connection that waits in SQLite's busy handler
-        wakes only every 100 ms once it has waited a while, and so misses the short gaps between a busy
-        writer's transactions. This asks with ``BEGIN IMMEDIATE`` every ``poll`` seconds instead (for at most
-        ``patience`` seconds), so the transaction gets the lock in the first such gap and holds it from its
-        first statement to its commit. On PostgreSQL, which locks rows, it does nothing.
+        On SQLite this is ``BEGIN IMMEDIATE``: the transaction first queues at the store's write gate
+        (``storage.write_gate``), which lets it in as soon as the writer before it has committed, so that what
+        it reads next is what it writes against. On PostgreSQL, which locks rows, it does nothing.
         """
-        if self.c.dialect.name != "sqlite":
-            return
-        waited_ms = int(self.c.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
-        self.c.exec_driver_sql("PRAGMA busy_timeout = 0")
-        try:
-            give_up = time.monotonic() + patience
-            while True:
-                try:
-                    self.c.exec_driver_sql("BEGIN IMMEDIATE")
-                    return
-                except OperationalError as exc:
-                    if "locked" not in str(exc.orig) or time.monotonic() > give_up:
-                        raise
-                time.sleep(poll)
-        finally:
-            self.c.exec_driver_sql(f"PRAGMA busy_timeout = {waited_ms}")
+        if self.c.dialect.name == "sqlite":
+            self.c.exec_driver_sql("BEGIN IMMEDIATE")
 
     def any_due(self, now: datetime) -> bool:
         """Whether some outbox row is due: a read, so that an idle worker writes nothing."""
