@@ -82,16 +82,22 @@ def part_similarity(query: Part, candidate: Part) -> float:
     return _key_similarity(query, candidate)
 
 
+@lru_cache(maxsize=16384)
+def _loose_spellings(written: Part) -> tuple[str, ...]:
+    """The learned spellings of a Cyrillic part, loosened (``phonetic.loose``), in their order."""
+    return tuple(loose(spelling) for spelling, _ in written.weighted)
+
+
 def _learned_similarity(written: Part, latin: Part) -> float:
     best = _key_similarity(written, latin) - KEYS_ONLY
     text, key = latin.text, latin.key
-    for spelling, cost in written.weighted:
+    for (spelling, cost), loosened in zip(written.weighted, _loose_spellings(written), strict=True):
         penalty = LEARNED_COST * cost
         if 1.0 - penalty <= best:
             break  # costs only grow along the list
         value = max(
             Levenshtein.normalized_similarity(spelling, text),
-            Levenshtein.normalized_similarity(loose(spelling), key) - LOOSE_ONLY,
+            Levenshtein.normalized_similarity(loosened, key) - LOOSE_ONLY,
         )
         value -= penalty
         if value > best:
@@ -190,11 +196,6 @@ def learned_terms(
             if candidates[j] is not part:
                 out[i, j] = _learned_similarity(candidates[j], part)
     return out
-
-
-@lru_cache(maxsize=16384)
-def _loose_spellings(written: Part) -> tuple[str, ...]:
-    return tuple(loose(spelling) for spelling, _ in written.weighted)
 
 
 def _learned_row(

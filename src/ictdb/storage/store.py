@@ -46,10 +46,11 @@ class Store:
         """Everything inside commits together or not at all.
 
         On a SQLite file, a transaction that writes queues at the ``WriteGate`` before its first write."""
+        gate = self._gate
         info: dict[object, object] | None = None
         try:
             with self.engine.begin() as connection:
-                if self._gate is not None:
+                if gate is not None:
                     info = connection.info
                     info[GATED] = True
                 records = Records(connection)
@@ -57,8 +58,8 @@ class Store:
                 if records.wrote:
                     records.count_change()
         finally:
-            if info is not None and self._gate is not None:
-                self._gate.release(info)
+            if gate is not None and info is not None:  # released after the commit or rollback, not before
+                gate.release(info)
 
     def refresh_statistics(self) -> None:
         """After a bulk load, let PostgreSQL's planner know the tables' new sizes at once.
