@@ -315,7 +315,7 @@ def _write_results(results: list[Result], args: argparse.Namespace) -> None:
         "The writer, reader, worker and receiver share one process and the machine's cores, which other work "
         f"also used: 1-minute load average {loads}. The worker records the outcomes of every push answered "
         "since its last step and leases the next due pushes in one short transaction (on SQLite taken with "
-        "BEGIN IMMEDIATE, asked for every 5 ms), so it takes SQLite's one write lock once per step and gets in "
+        "BEGIN IMMEDIATE after queueing at the write gate), so it takes SQLite's one write lock once per step and gets in "
         "between the writer's transactions; pushing goes on while a step waits. What remains of the webhook "
         "latency is the wait for a step (on SQLite, for the write lock, which the writer holds most of the time) "
         "and the time to push a writer transaction's alerts (about 200) through a loopback HTTP client and "
