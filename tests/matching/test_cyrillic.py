@@ -43,6 +43,14 @@ def test_search_in_cyrillic_finds_the_foreign_latin_name_first(cyrillic: str, la
     assert result.matches[0].score >= SEARCH_THRESHOLD
 
 
+def _found(query: str, names: tuple[str, ...]) -> list[str]:
+    """The names a search for ``query`` returns from an index of ``names`` (one record each)."""
+    index = NameIndex()
+    for name in names:
+        index.add(MatchEntry(entity_id=name, schema="Person", names=(Name(value=name),)))
+    return [match.entity_id for match in index.search(MatchQuery(names=(query,)), lambda tag: True).matches]
+
+
 @pytest.mark.parametrize(
     ("cyrillic", "latin"),
     [
@@ -61,11 +69,24 @@ def test_a_consonant_changed_within_its_class_still_finds_the_name(cyrillic: str
     # Hungarian cs written ч. No spelling key of the Cyrillic word nor its skeleton is shared with the Latin
     # name; only the broad consonant classes, of the name read with j as y, or of a less likely spelling of
     # the Cyrillic word.
-    index = NameIndex()
-    for name in (latin, "Revon", "Kunie", "Zhanna", "Dada", "Kartawidjaja", "Baric", "Demilo", "Sheherazade", "Rickey"):
-        index.add(MatchEntry(entity_id=name, schema="Person", names=(Name(value=name),)))
-    found = [match.entity_id for match in index.search(MatchQuery(names=(cyrillic,)), lambda tag: True).matches]
-    assert latin in found
+    others = ("Revon", "Kunie", "Zhanna", "Dada", "Kartawidjaja", "Baric", "Demilo", "Sheherazade", "Rickey")
+    assert latin in _found(cyrillic, (latin, *others))
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"), [("Авихай", "Avichai"), ("Коннотон", "Connaughton"), ("Во", "Waugh"), ("Дайтон", "Dighton")]
+)
+def test_a_ch_or_gh_russian_heard_as_h_or_not_at_all_still_finds_the_name(cyrillic: str, latin: str) -> None:
+    # pairs of the training split: the Hebrew and German ch is х, which the learned spellings write h; the
+    # English gh is silent. Read as a sibilant and a velar, they shared no key with the Cyrillic word.
+    assert latin in _found(cyrillic, (latin, "Avihu", "Beaton", "Bacha", "Abaya", "Bitton", "Bai", "Chai", "Beit"))
+
+
+@pytest.mark.parametrize(("cyrillic", "latin"), [("Унсет", "Undset"), ("Вультрогота", "Ultrogothe")])
+def test_a_name_one_consonant_apart_is_still_a_candidate(cyrillic: str, latin: str) -> None:
+    # pairs of the training split: Russian drops the silent d of Undset and writes a w before Ultrogothe;
+    # no spelling key, skeleton nor consonant classes are shared, but the classes with one left out are
+    assert latin in _found(cyrillic, (latin, "Sunset", "Unser", "Ostrogota", "Vultaggio", "Hota", "Onset", "Tonseth"))
 
 
 def test_cyrillic_against_cyrillic_is_an_exact_match() -> None:

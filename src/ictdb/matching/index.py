@@ -67,6 +67,9 @@ MAX_POSTING_SHARE = 0.05
 """A blocking key held by more than this share of names is used only when the query has nothing rarer."""
 POSTING_BUDGET = 10_000
 """Name ids read per query at most, rarest keys first: on a large index the common keys' postings are long."""
+MIN_NEAR_CLASSES = 3
+"""Consonant classes this long or longer are also indexed with one class left out (``_near_sound_keys``):
+shorter ones would leave one class or none, which nearly every name shares."""
 MAX_QUERY_NAMES = 10
 QUERY_WEIGHTS_KEPT = 65_536
 """Query parts whose weight is kept until the index changes (parts recur from query to query)."""
@@ -174,20 +177,35 @@ def _indexed_keys(parts: Iterable[Part]) -> set[str]:
     for part in parts:
         for classes in _sound_keys(part.text):
             keys.add("c" + classes)
+            keys |= _near_sound_keys(classes)
     return keys
+
+
+@lru_cache(maxsize=65536)
+def _near_sound_keys(classes: str) -> frozenset[str]:
+    """Keys of consonant classes whole and with any one class left out: two spellings one consonant apart
+    (Undset and Унсет's unset) share one of them."""
+    if len(classes) < MIN_NEAR_CLASSES:
+        return frozenset()
+    return frozenset({"d" + classes} | {"d" + classes[:i] + classes[i + 1 :] for i in range(len(classes))})
 
 
 @lru_cache(maxsize=16384)
 def _sound_keys(text: str) -> tuple[str, ...]:
     """The broad consonant classes of an indexed spelling; with a ``j`` (not ``dj``) also read as ``y``, as
-    German, Scandinavian and Slavic names write it (Demjen, Демьен; Birjuk, Бирюк)."""
+    German, Scandinavian and Slavic names write it (Demjen, Демьен; Birjuk, Бирюк), and with a ``ch`` or
+    ``gh`` also read as ``h``: the Hebrew and German ch is Russian х, which Latin spellings of it mostly
+    write h (Avichai, Авихай), and the English gh is often silent (Connaughton, Коннотон)."""
     found = [sound_classes(text)]
     if "j" in text:
         found.append(sound_classes(_J_AS_Y.sub("y", text)))
+    if "ch" in text or "gh" in text:
+        found.append(sound_classes(_CH_GH_AS_H.sub("h", text)))
     return tuple(dict.fromkeys(classes for classes in found if classes))
 
 
 _J_AS_Y = re.compile(r"(?<!d)j")
+_CH_GH_AS_H = re.compile(r"(?<![sct])[cg]h")
 
 
 def _query_keys(parts: Iterable[Part]) -> set[str]:
@@ -473,6 +491,34 @@ class NameIndex:
         weights = np.log1p(cap / np.array([len(posting) for posting in usable], dtype=np.float64))
         return self._tally.rank(usable, weights, len(self._name_text), shortlist, KEEP_BY_KEYS)
 
+    def _near_names(self, parts_list: Sequence[tuple[Part, ...]], ranked: _Ints) -> _Ints:
+        """``ranked``, then names that its keys missed but whose consonant classes are one class from those of
+        a learned spelling of a Cyrillic query part, the most such spellings first.
+
+        Read only when the keys found fewer names than are scored: a foreign name that Russian wrote without
+        one of its consonants (Undset, Унсет; Connaughton, Коннотон) shares no key with it, and on a list of
+        any size the keys of a rarer name find few others.
+        """
+        keys: set[str] = set()
+        for parts in parts_list:
+            for part in parts:
+                if part.weighted:
+                    for key in _learned_sound_keys(part):
+                        keys |= _near_sound_keys(key[1:])
+        cap = max(2000, int(MAX_POSTING_SHARE * len(self._name_text)))
+        postings = [
+            np.frombuffer(posting, dtype=np.int32)
+            for key in keys
+            if (posting := self._postings.get(key)) and len(posting) <= cap
+        ]
+        if not postings:
+            return ranked
+        names, counts = np.unique(np.concatenate(postings), return_counts=True)
+        fresh = ~np.isin(names, ranked)
+        names, counts = names[fresh], counts[fresh]
+        nearest = names[np.argsort(-counts, kind="stable")[:SHORTLIST_ONE_PART]]
+        return np.concatenate([ranked, nearest.astype(np.int64)])
+
     def _shortlist(self, parts_list: Sequence[tuple[Part, ...]], ranked: _Ints, size: int) -> _Ints:
         """``size`` of the names ranked by shared keys: the first few, then the most alike in spelling.
 
@@ -628,7 +674,10 @@ class NameIndex:
         parts_list = [parts for _, parts in prepared.names]
         one_part = all(len(parts) == 1 for parts in parts_list)
         ranked = self._candidate_names(parts_list, SHORTLIST_ONE_PART if one_part else SHORTLIST)
-        for name_id in self._shortlist(parts_list, ranked, CANDIDATES_ONE_PART if one_part else CANDIDATES).tolist():
+        size = CANDIDATES_ONE_PART if one_part else CANDIDATES
+        if len(ranked) < size:
+            ranked = self._near_names(parts_list, ranked)
+        for name_id in self._shortlist(parts_list, ranked, size).tolist():
             entry = self._entries[self._name_entry[name_id]]
             if entry is not None and not (prepared.schema and entry.schema != prepared.schema):
                 name_ids.append(name_id)
