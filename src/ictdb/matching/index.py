@@ -68,6 +68,9 @@ MAX_POSTING_SHARE = 0.05
 POSTING_BUDGET = 10_000
 """Name ids read per query at most, rarest keys first: on a large index the common keys' postings are long."""
 MIN_NEAR_CLASSES = 3
+NEAR_NAMES = 2000
+"""Names one consonant class apart that a query with few candidates adds, at most, for the shortlist to
+choose from: the keys one class apart are broad, and the right name is seldom among the first few."""
 """Consonant classes this long or longer are also indexed with one class left out (``_near_sound_keys``):
 shorter ones would leave one class or none, which nearly every name shares."""
 MAX_QUERY_NAMES = 10
@@ -493,7 +496,8 @@ class NameIndex:
 
     def _near_names(self, parts_list: Sequence[tuple[Part, ...]], ranked: _Ints) -> _Ints:
         """``ranked``, then names that its keys missed but whose consonant classes are one class from those of
-        a learned spelling of a Cyrillic query part, the most such spellings first.
+        a learned spelling of a Cyrillic query part: those sharing the rarer such keys first, as
+        ``_candidate_names`` ranks, at most ``NEAR_NAMES`` (``_shortlist`` then picks by spelling).
 
         Read only when the keys found fewer names than are scored: a foreign name that Russian wrote without
         one of its consonants (Undset, Унсет; Connaughton, Коннотон) shares no key with it, and on a list of
@@ -513,10 +517,13 @@ class NameIndex:
         ]
         if not postings:
             return ranked
-        names, counts = np.unique(np.concatenate(postings), return_counts=True)
+        sizes = [len(posting) for posting in postings]
+        weights = np.repeat(np.log1p(cap / np.array(sizes, dtype=np.float64)), sizes)
+        names, where = np.unique(np.concatenate(postings), return_inverse=True)
+        shared = np.bincount(where, weights=weights)
         fresh = ~np.isin(names, ranked)
-        names, counts = names[fresh], counts[fresh]
-        nearest = names[np.argsort(-counts, kind="stable")[:SHORTLIST_ONE_PART]]
+        names, shared = names[fresh], shared[fresh]
+        nearest = names[np.argsort(-shared, kind="stable")[:NEAR_NAMES]]
         return np.concatenate([ranked, nearest.astype(np.int64)])
 
     def _shortlist(self, parts_list: Sequence[tuple[Part, ...]], ranked: _Ints, size: int) -> _Ints:
