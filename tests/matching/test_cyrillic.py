@@ -121,8 +121,4 @@ def test_a_latin_name_the_learned_table_cannot_align_is_ranked_by_its_spelling()
 def test_a_name_russian_writes_with_single_letters_ranks_above_names_merely_alike() -> None:
     # Zuckermann, Цукерман (training split): doubled n and ck for k, which letter-by-letter costing punished
     # below names that only share letters with it
-    index = NameIndex()
-    for name in ("Zuckermann", "Cukierman", "Sherman", "Wouwerman", "Zauberman"):
-        index.add(MatchEntry(entity_id=name, schema="Person", names=(Name(value=name),)))
-    found = index.search(MatchQuery(names=("Цукерман",)), lambda tag: True).matches
-    assert found[0].entity_id == "Zuckermann"
+    assert _found("Цукерман", ("Zuckermann", "Cukierman", "Sherman", "Wouwerman", "Zauberman"))[0] == "Zuckermann"

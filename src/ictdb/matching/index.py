@@ -68,11 +68,11 @@ MAX_POSTING_SHARE = 0.05
 POSTING_BUDGET = 10_000
 """Name ids read per query at most, rarest keys first: on a large index the common keys' postings are long."""
 MIN_NEAR_CLASSES = 3
+"""Consonant classes this long or longer are also indexed with one class left out (``_near_sound_keys``):
+shorter ones would leave one class or none, which nearly every name shares."""
 NEAR_NAMES = 2000
 """Names one consonant class apart that a query with few candidates adds, at most, for the shortlist to
 choose from: the keys one class apart are broad, and the right name is seldom among the first few."""
-"""Consonant classes this long or longer are also indexed with one class left out (``_near_sound_keys``):
-shorter ones would leave one class or none, which nearly every name shares."""
 MAX_QUERY_NAMES = 10
 QUERY_WEIGHTS_KEPT = 65_536
 """Query parts whose weight is kept until the index changes (parts recur from query to query)."""
@@ -237,6 +237,11 @@ _SILENT_H = re.compile(r"(?<=[aeiou])h(?![aeiou])")
 _Features = dict[str, tuple[float, dict[str, Any]] | None]
 _Ints = np.ndarray[Any, np.dtype[np.int64]]
 _Floats = np.ndarray[Any, np.dtype[np.float64]]
+
+
+def _rarity(sizes: list[int], cap: int) -> _Floats:
+    """What sharing a key is worth, by its posting's length: the rarer the key, the more."""
+    return np.log1p(cap / np.array(sizes, dtype=np.float64))
 
 
 @dataclass(slots=True)
@@ -476,7 +481,7 @@ class NameIndex:
         postings = [posting for key in keys if (posting := self._postings.get(key))]
         if not postings:
             return np.empty(0, dtype=np.int64)
-        cap = max(2000, int(MAX_POSTING_SHARE * len(self._name_text)))
+        cap = self._posting_cap()
         usable = [posting for posting in postings if len(posting) <= cap]
         if not usable:
             postings.sort(key=len)
@@ -491,17 +496,21 @@ class NameIndex:
             if spent > POSTING_BUDGET and count:
                 del usable[count:]  # the commoner keys add little to the rank and cost the most
                 break
-        weights = np.log1p(cap / np.array([len(posting) for posting in usable], dtype=np.float64))
+        weights = _rarity([len(posting) for posting in usable], cap)
         return self._tally.rank(usable, weights, len(self._name_text), shortlist, KEEP_BY_KEYS)
+
+    def _posting_cap(self) -> int:
+        """Postings longer than this are too common to rank by (``MAX_POSTING_SHARE``)."""
+        return max(2000, int(MAX_POSTING_SHARE * len(self._name_text)))
 
     def _near_names(self, parts_list: Sequence[tuple[Part, ...]], ranked: _Ints) -> _Ints:
         """``ranked``, then names that its keys missed but whose consonant classes are one class from those of
         a learned spelling of a Cyrillic query part: those sharing the rarer such keys first, as
         ``_candidate_names`` ranks, at most ``NEAR_NAMES`` (``_shortlist`` then picks by spelling).
 
-        Read only when the keys found fewer names than are scored: a foreign name that Russian wrote without
-        one of its consonants (Undset, Унсет; Connaughton, Коннотон) shares no key with it, and on a list of
-        any size the keys of a rarer name find few others.
+        Read only when the keys found fewer names than are scored: a foreign name that Russian wrote with one
+        consonant fewer or more (Undset, Унсет; Ultrogothe, Вультрогота) shares no key with it, and on a list
+        of any size the keys of a rarer name find few others.
         """
         keys: set[str] = set()
         for parts in parts_list:
@@ -509,7 +518,7 @@ class NameIndex:
                 if part.weighted:
                     for key in _learned_sound_keys(part):
                         keys |= _near_sound_keys(key[1:])
-        cap = max(2000, int(MAX_POSTING_SHARE * len(self._name_text)))
+        cap = self._posting_cap()
         postings = [
             np.frombuffer(posting, dtype=np.int32)
             for key in keys
@@ -518,7 +527,7 @@ class NameIndex:
         if not postings:
             return ranked
         sizes = [len(posting) for posting in postings]
-        weights = np.repeat(np.log1p(cap / np.array(sizes, dtype=np.float64)), sizes)
+        weights = np.repeat(_rarity(sizes, cap), sizes)
         names, where = np.unique(np.concatenate(postings), return_inverse=True)
         shared = np.bincount(where, weights=weights)
         fresh = ~np.isin(names, ranked)

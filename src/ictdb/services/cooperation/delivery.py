@@ -10,12 +10,12 @@ agency may no longer see is withdrawn, recorded at the next step) and hands the 
 threads and never the pool. While a step waits for the database (on SQLite, for the one write lock, which
 the node's writers hold too), the pushes go on and their outcomes queue; the next step records all of them
 in one transaction, so the worker takes the write lock once per step, not once per push, and keeps up
-with the alerts. On SQLite a step takes the lock with ``BEGIN IMMEDIATE``
-(``Cooperation.write_now``) after queueing at the store's write gate rather than sleeping in SQLite's busy
-handler, so it gets in between a busy writer's transactions, and holds it only for a few UPDATEs. A step with nothing to record and nothing due
-writes nothing (on SQLite it never asks for the lock). Several workers may run: a lease is taken by one UPDATE that re-checks that the row is pending
-and unleased (on PostgreSQL, rows another worker is leasing are skipped), and an outcome changes a row
-only while it is still pending.
+with the alerts. On SQLite a step takes the lock with ``BEGIN IMMEDIATE`` (``Cooperation.write_now``) after
+queueing at the store's write gate rather than sleeping in SQLite's busy handler, so it gets in between a busy
+writer's transactions, and holds it only for a few UPDATEs. A step with nothing to record and nothing due
+writes nothing (on SQLite it never asks for the lock). Several workers may run: a lease is taken by one UPDATE
+that re-checks that the row is pending and unleased (on PostgreSQL, rows another worker is leasing are
+skipped), and an outcome changes a row only while it is still pending.
 
 Why a crash loses and duplicates nothing for the receiver. An alert and its outbox rows are written in the
 transaction of the event that caused them, so they exist exactly when the event does. A row leaves
