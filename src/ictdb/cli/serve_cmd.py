@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
 
-from ictdb.bootstrap import ENV_DATABASE, ENV_REQUEST_THREADS
+from ictdb.bootstrap import ENV_CONNECTION_TABLE, ENV_DATABASE, ENV_REQUEST_THREADS
 from ictdb.cli.context import out, state
 from ictdb.services import auth
 
@@ -17,6 +18,8 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 
 # The app is named by import string, as uvicorn expects for workers, and built by its factory at start-up.
 APP_FACTORY = "ictdb.api.server:from_environment"
+# With several workers, one that holds more than its share of kept-alive connections closes some: see the module.
+BALANCED_PROTOCOL = "ictdb.api.connections:BalancedHttpProtocol"
 
 
 def serve(
@@ -37,12 +40,16 @@ def serve(
     across workers. Each worker takes up to --threads requests at once (the others wait their turn): the
     work is mostly Python, which runs one thread at a time, so a few per worker keep the cores busy and more
     would only make every request of a burst wait for the others; add workers, not threads, to use more cores.
+    Workers share a client's kept-alive connections evenly.
     Example: ictdb --db sqlite:///demo.sqlite3 serve --port 8000 --workers 4
     """
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     c = state(ctx)
+    # Opening the node brings its schema up to date. Done here once, before any worker opens it: workers that
+    # started together on a new database raced to create the schema, and all but one died.
+    c.node().store.close()
     os.environ[ENV_DATABASE] = c.settings.database_url
     if threads is not None:
         os.environ[ENV_REQUEST_THREADS] = str(threads)
@@ -58,12 +65,19 @@ def serve(
         # A worker opens the node (and checks its schema) before it answers the supervisor's health check; on
         # a busy machine that takes longer than uvicorn's default 5 s, which would kill and restart it forever.
         timeout_worker_healthcheck=120,
+        http=BALANCED_PROTOCOL if workers > 1 else "auto",
     )
-    if config.workers > 1:
-        shared = WorkerSocket(host, port) if hasattr(socket, "SO_REUSEPORT") else listening_socket(host, port)
-        Multiprocess(config, sockets=[shared]).run()
-    else:
+    if config.workers == 1:
         uvicorn.Server(config).run()
+        return
+    shared = WorkerSocket(host, port) if hasattr(socket, "SO_REUSEPORT") else listening_socket(host, port)
+    handle, table = tempfile.mkstemp(prefix="ictdb-connections-")
+    os.close(handle)
+    os.environ[ENV_CONNECTION_TABLE] = table
+    try:
+        Multiprocess(config, sockets=[shared]).run()
+    finally:
+        os.unlink(table)
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
