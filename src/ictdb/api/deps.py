@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from ictdb.model.actors import Actor
 from ictdb.model.errors import Unauthenticated
 from ictdb.services import auth
+from ictdb.services.name_index import index_built
 from ictdb.services.node import Node
+
+T = TypeVar("T")
 
 SESSION_COOKIE = "ictdb_session"
 CSRF_HEADER = "x-csrf-token"
@@ -59,6 +64,24 @@ async def current_actor(request: Request) -> Actor:
             auth.check_csrf(session, request.headers.get(CSRF_HEADER))
         return actor
     raise Unauthenticated("authentication required: send a bearer token")
+
+
+INLINE_QUERIES = 4
+"""Searches a request may run on the event loop itself (see ``run_search``)."""
+
+
+async def run_search(node: Node, work: Callable[[], T], *, queries: int) -> T:
+    """Run ``work``, a request's ``queries`` name searches, on the event loop when they are few, the store is
+    in this process and the name index is built; else on a worker thread.
+
+    A search is a millisecond or two of Python, which runs one thread at a time: on a thread it gains nothing
+    but the trip there and back, which cost a tenth of a busy server's CPU on a virtual machine where waking
+    a thread is slow. A batch of many searches would hold up every other request of the process, and with
+    PostgreSQL each statement waits on the network, time in which a thread lets others work. Building the
+    index, before a process's first search, takes seconds."""
+    if queries <= INLINE_QUERIES and node.store_in_process and index_built(node):
+        return work()
+    return await run_in_threadpool(work)
 
 
 NodeDep = Annotated[Node, Depends(get_node)]

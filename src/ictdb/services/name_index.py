@@ -71,10 +71,12 @@ class LiveIndex:
         self.index = NameIndex()
         self.position = CatchUp()
         self.lock = threading.Lock()
+        self.built = False
 
     def refresh(self, tx: Tx) -> NameIndex:
         with self.lock:
             self.position.read(tx, self._apply)
+            self.built = True
             return self.index
 
     def _apply(self, changes: Changes, first: bool) -> None:
@@ -89,6 +91,13 @@ class LiveIndex:
             entry = None if deleted else entry_of(stored)
             if entry is not None:
                 self.index.add(entry)
+
+
+def index_built(node: Node) -> bool:
+    """Whether this process has built the node's index yet: the first search builds it, which takes seconds
+    on a large node (26 s for 100,000 persons), where a search takes a millisecond or two."""
+    cache: LiveIndex | None = node.caches.get("name_index")
+    return cache is not None and cache.built
 
 
 def live_index(node: Node, tx: Tx | None = None) -> NameIndex:

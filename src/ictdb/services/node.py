@@ -58,6 +58,12 @@ class Node:
     def now(self) -> datetime:
         return self.clock()
 
+    @property
+    def store_in_process(self) -> bool:
+        """Whether the store runs inside this process (SQLite), where a statement costs microseconds of CPU
+        and never waits on the network."""
+        return self.store.backend == "sqlite"
+
     def today(self) -> date:
         return self.clock().date()
 

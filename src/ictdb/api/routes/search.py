@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, st
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from ictdb.api.deps import ActorDep, NodeDep
+from ictdb.api.deps import ActorDep, NodeDep, run_search
 from ictdb.api.schemas import ERRORS, RecordOut, json_data_answer, record_data
 from ictdb.model.errors import ValidationError
 from ictdb.services import screening_jobs
@@ -62,7 +62,7 @@ def _search_data(outcome: SearchOutcome) -> dict[str, Any]:
 
 
 @router.get("/search", response_model=SearchOut)
-def search_names(
+async def search_names(
     node: NodeDep,
     actor: ActorDep,
     q: Annotated[str, Query(min_length=1, max_length=300, description="a name in any script")],
@@ -75,7 +75,8 @@ def search_names(
     explanations. Records the caller may not see never appear; where their owner allows it, a restricted hit
     names the agency to ask."""
     query = MatchQuery(names=(q,), birth_date=birth_date, nationality=nationality)
-    return json_data_answer(_search_data(search(node, actor, query, limit=limit, threshold=threshold)))
+    outcome = await run_search(node, lambda: search(node, actor, query, limit=limit, threshold=threshold), queries=1)
+    return json_data_answer(_search_data(outcome))
 
 
 class EntityQuery(BaseModel):
@@ -131,7 +132,7 @@ class MatchOutBatch(BaseModel):
 
 
 @router.post("/match", response_model=MatchOutBatch)
-def match(
+async def match(
     node: NodeDep,
     actor: ActorDep,
     payload: MatchIn,
@@ -148,11 +149,14 @@ def match(
     if len(payload.queries) > MAX_QUERIES:
         raise ValidationError(f"at most {MAX_QUERIES} queries per request", "queries")
     built = {key: q.to_query() for key, q in payload.queries.items()}
-    responses = {
-        key: {"status": 200, **_search_data(search(node, actor, query, limit=limit, threshold=threshold))}
-        for key, query in built.items()
-    }
-    return json_data_answer({"responses": responses})
+
+    def answers() -> dict[str, Any]:
+        return {
+            key: {"status": 200, **_search_data(search(node, actor, query, limit=limit, threshold=threshold))}
+            for key, query in built.items()
+        }
+
+    return json_data_answer({"responses": await run_search(node, answers, queries=len(built))})
 
 
 class ScreeningMatch(BaseModel):
