@@ -20,7 +20,7 @@ import fcntl
 import mmap
 import os
 import struct
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -97,6 +97,11 @@ class ConnectionTable:
         return open_connections > self.fair_share()
 
 
+def requests_in_flight() -> int:
+    """Requests this server process has started and not yet answered; 0 outside ``ictdb serve``."""
+    return len(BalancedHttpProtocol._requests)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -109,13 +114,16 @@ def _alive(pid: int) -> bool:
 
 class BalancedHttpProtocol(HttpToolsProtocol):
     """uvicorn's HTTP/1.1 protocol, which closes a kept-alive connection when its worker holds more than its
-    share of them (see the module's docstring). Without ``ICTDB_CONNECTION_TABLE`` it is the plain protocol."""
+    share of them (see the module's docstring), and tells how many requests are in flight. Without
+    ``ICTDB_CONNECTION_TABLE`` (one worker) it closes nothing."""
 
     _table: ClassVar[ConnectionTable | None] = None
     _open: ClassVar[int] = 0
     """This worker's open connections, less those told to close: each of those is gone after one answer, and
     counting it still would close others for the same excess."""
     _joined_pid: ClassVar[int] = 0
+    _requests: ClassVar[set[Any]] = set()
+    """The requests this process has started and not yet answered (uvicorn's set of their tasks)."""
     _closing = False
 
     @classmethod
@@ -131,6 +139,7 @@ class BalancedHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        BalancedHttpProtocol._requests = self.tasks
         table = self._shared_table()
         if table is not None:
             BalancedHttpProtocol._open += 1

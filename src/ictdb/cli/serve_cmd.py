@@ -19,7 +19,7 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 # The app is named by import string, as uvicorn expects for workers, and built by its factory at start-up.
 APP_FACTORY = "ictdb.api.server:from_environment"
 # With several workers, one that holds more than its share of kept-alive connections closes some: see the module.
-BALANCED_PROTOCOL = "ictdb.api.connections:BalancedHttpProtocol"
+SERVER_PROTOCOL = "ictdb.api.connections:BalancedHttpProtocol"
 
 
 def serve(
@@ -65,7 +65,7 @@ def serve(
         # A worker opens the node (and checks its schema) before it answers the supervisor's health check; on
         # a busy machine that takes longer than uvicorn's default 5 s, which would kill and restart it forever.
         timeout_worker_healthcheck=120,
-        http=BALANCED_PROTOCOL if workers > 1 else "auto",
+        http=SERVER_PROTOCOL,
     )
     if config.workers == 1:
         uvicorn.Server(config).run()
