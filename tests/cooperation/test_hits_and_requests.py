@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from conftest import Clock
@@ -9,8 +10,8 @@ from factories import person, seed_agencies
 from ictdb.matching import MatchQuery
 from ictdb.model.cooperation import RequestState
 from ictdb.model.errors import Conflict, Forbidden, NotFound, ValidationError
-from ictdb.services import audit, exports, records
-from ictdb.services.cooperation import inbox, requests
+from ictdb.services import audit, directory, exports, records
+from ictdb.services.cooperation import delivery, inbox, requests, webhooks
 from ictdb.services.node import Node
 from ictdb.services.search import search
 
@@ -188,3 +189,36 @@ def test_a_grant_as_a_copy_keeps_the_owners_handling_code_and_traces_to_the_orig
     assert records.get_record(node, fr, copy_id).body.notes is None
     (event,) = [e for e in audit.agency_log(node, de, limit=1000) if e.action == "request.grant"]
     assert event.detail["copies"] == {hidden.id: copy_id}
+
+
+def test_an_answer_stops_naming_a_shared_record_once_the_asker_may_no_longer_see_it(node: Node) -> None:
+    """The answer's alert stays in the inbox by its first record; each further record it lists is shown only
+    while the asker may still see it, in the inbox and in what is pushed to the asker's webhook."""
+    a = seed_agencies(node)
+    de, fr = a["DE-BKA"], a["FR-DGSI"]
+    kept = person(node, de, NAME, distribution="owner", hit_policy="hit-no-hit")
+    withdrawn = person(node, de, NAME + " Jr", distribution="owner", hit_policy="hit-no-hit")
+    webhooks.set_private_targets(node, directory.node_admin(node), True)
+    webhooks.add_webhook(node, fr, "http://127.0.0.1/fr")
+    ref = search(node, fr, MatchQuery(names=(NAME,))).hit_refs["DE-BKA"]
+    request = requests.open_request(node, fr, hit_id=ref, justification="both of them")
+    requests.grant_request(node, de, request.id)
+    (answered,) = inbox.inbox(node, fr, kind="request.answered").alerts
+    assert {r["id"] for r in answered.payload["records"]} == {kept.id, withdrawn.id}
+
+    first_listed = answered.record_id
+    other = withdrawn if first_listed == kept.id else kept
+    records.delete_record(node, de, other.id, "source withdrawn")
+    (answered,) = inbox.inbox(node, fr, kind="request.answered").alerts
+    assert [r["id"] for r in answered.payload["records"]] == [first_listed]
+    assert other.id not in str(answered.payload)
+
+    pushed: list[bytes] = []
+
+    def capture(sent: httpx.Request) -> httpx.Response:
+        pushed.append(sent.content)
+        return httpx.Response(204)
+
+    delivery.deliver_once(node, transport=httpx.MockTransport(capture))
+    answers = [body for body in pushed if b"request.answered" in body]
+    assert answers and all(first_listed.encode() in body and other.id.encode() not in body for body in answers)

@@ -9,7 +9,7 @@ alert and its outbox rows commit with the event that caused them, or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,6 +83,14 @@ def _alert(row: Row[Any]) -> Alert:
         created_at=_at(row.created_at),
         read_at=aware(row.read_at),
     )
+
+
+def _listing(alert: Alert) -> list[dict[str, Any]]:
+    """The records an alert's payload lists by id (see ``Cooperation.listing_visible``)."""
+    items = alert.payload.get("records")
+    if not isinstance(items, list):
+        return []
+    return [item for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -301,7 +309,25 @@ class Cooperation:
         if unread:
             query = query.where(A.read_at.is_(None))
         query = query.order_by(A.seq.desc() if newest_first else A.seq).limit(limit)
-        return [_alert(r) for r in self.c.execute(query)]
+        return self.listing_visible(viewer, [_alert(r) for r in self.c.execute(query)])
+
+    def listing_visible(self, viewer: Viewer, alerts: list[Alert]) -> list[Alert]:
+        """``alerts`` with the records their payloads list (``records``: ids and captions) cut to those the
+        viewer may see now. An answer to a request lists every record it shared, but the alert is kept visible
+        by its first record alone; any of the others may since have been deleted or passed its review date,
+        and its id and caption must then go unsaid."""
+        listed = {item["id"] for alert in alerts for item in _listing(alert)}
+        if not listed:
+            return alerts
+        seen = self.visible_ids(viewer, listed)
+        if seen >= listed:
+            return alerts
+        return [
+            replace(alert, payload={**alert.payload, "records": [i for i in _listing(alert) if i["id"] in seen]})
+            if any(i["id"] not in seen for i in _listing(alert))
+            else alert
+            for alert in alerts
+        ]
 
     def unread_counts(self, viewer: Viewer, *, skip_kinds: Sequence[str] = ()) -> dict[str, int]:
         query = select(A.kind, func.count()).where(_alert_visible(viewer), A.read_at.is_(None))
@@ -324,7 +350,7 @@ class Cooperation:
 
     def alert_if_visible(self, viewer: Viewer, seq: int) -> Alert | None:
         row = self.c.execute(select(t.alerts).where(A.seq == seq, _alert_visible(viewer))).first()
-        return _alert(row) if row else None
+        return self.listing_visible(viewer, [_alert(row)])[0] if row else None
 
     def last_alert_seq(self) -> int:
         return int(self.c.execute(select(func.coalesce(func.max(A.seq), 0))).scalar_one())

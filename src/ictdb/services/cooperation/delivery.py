@@ -215,8 +215,13 @@ class _Worker:
             today = self.node.today()
             agencies = {item.alert.agency for item in leased}
             seen = {s for agency in agencies for s in coop.visible_alert_seqs(Viewer(agency, today), leased)}
-        self._withdrawn.extend(item for item in leased if item.alert.seq not in seen)
-        return [item for item in leased if item.alert.seq in seen]
+            self._withdrawn.extend(item for item in leased if item.alert.seq not in seen)
+            # what is pushed says no more than the inbox would: records since hidden leave the payload's list
+            return [
+                replace(item, alert=coop.listing_visible(Viewer(item.alert.agency, today), [item.alert])[0])
+                for item in leased
+                if item.alert.seq in seen
+            ]
 
     def _start(self, items: list[Delivery]) -> None:
         ends = time.monotonic() + self.policy.lease.total_seconds()

@@ -2,7 +2,8 @@
 
 Hit notices (another agency matched one of our restricted records) are for supervisors: an analyst's
 inbox leaves them out. Every read goes through the visibility predicate: an alert whose records its
-agency may no longer see (deleted, past review) disappears from the inbox and from its counts.
+agency may no longer see (deleted, past review) disappears from the inbox and from its counts, and a
+further record that an alert lists (an answer lists every record it shared) leaves that list.
 
 Read state belongs to the agency, not to each user: an alert one officer marks read is read for every
 user of that agency (the inbox is the agency's desk, worked by whoever is on duty), and the unread count
