@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from conftest import free_port
 from ictdb.api.connections import ConnectionTable
 
 ICTDB = [sys.executable, "-m", "ictdb.cli"]
@@ -80,13 +80,6 @@ def test_a_worker_that_joins_again_keeps_its_slot(table_path: Path) -> None:
     assert table._slot == again._slot
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _connections_per_worker(server: psutil.Process, port: int) -> list[int]:
     counts = []
     for worker in server.children(recursive=True):
@@ -103,7 +96,7 @@ def test_a_client_with_twelve_kept_alive_connections_gets_four_on_each_of_three_
     """The kernel assigns connections to workers by a hash of their addresses: of eight on two workers, six on
     one and two on the other was a common draw, and that worker answered three requests for each the other
     one did. An even draw of twelve on three workers has odds of 1 in 15."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ICTDB_SESSION_KEY": "test only"}
     db = f"sqlite:///{tmp_path / 'node.sqlite3'}"
     args = [*ICTDB, "--db", db, "serve", "--port", str(port), "--workers", "3", "--no-access-log"]
@@ -111,15 +104,9 @@ def test_a_client_with_twelve_kept_alive_connections_gets_four_on_each_of_three_
     clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(12)]
     try:
         deadline = time.monotonic() + 120
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    pass
-                if len(_connections_per_worker(psutil.Process(server.pid), port)) == 3:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
+        while len(_connections_per_worker(psutil.Process(server.pid), port)) < 3:
+            assert server.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server's three workers did not all start listening"
             time.sleep(0.2)
         counts: list[int] = []
         for _ in range(100):

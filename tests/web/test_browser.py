@@ -5,7 +5,6 @@ ICTDB_REQUIRE_BROWSER=1 (CI) makes that a failure."""
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from conftest import Clock
+from conftest import Clock, free_port
 from factories import person, seed_agencies
 from ictdb.api.app import create_app
 from ictdb.services.node import IdFactory, Node
@@ -42,13 +41,6 @@ def _require_chromium() -> None:
     pytest.skip(f"{CHROMIUM} is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, Node, str]]:
     _require_chromium()
@@ -57,7 +49,7 @@ def served(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, Node, s
     node = Node(store=Store.open(f"sqlite:///{database}"), clock=Clock(), new_id=IdFactory(99))
     actors = seed_agencies(node)
     record = person(node, actors["JO-GID"], "Abu Bakr al-Baghdadi", "أبو بكر البغدادي", distribution="members")
-    port = _free_port()
+    port = free_port()
     # Plain HTTP on loopback: Chromium keeps Secure cookies for 127.0.0.1, but set them without the flag anyway.
     server = uvicorn.Server(
         uvicorn.Config(create_app(node, secure_cookies=False), host="127.0.0.1", port=port, log_level="warning")

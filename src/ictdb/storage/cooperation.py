@@ -322,12 +322,14 @@ class Cooperation:
         seen = self.visible_ids(viewer, listed)
         if seen >= listed:
             return alerts
-        return [
-            replace(alert, payload={**alert.payload, "records": [i for i in _listing(alert) if i["id"] in seen]})
-            if any(i["id"] not in seen for i in _listing(alert))
-            else alert
-            for alert in alerts
-        ]
+        shown = []
+        for alert in alerts:
+            items = _listing(alert)
+            kept = [item for item in items if item["id"] in seen]
+            shown.append(
+                alert if len(kept) == len(items) else replace(alert, payload={**alert.payload, "records": kept})
+            )
+        return shown
 
     def unread_counts(self, viewer: Viewer, *, skip_kinds: Sequence[str] = ()) -> dict[str, int]:
         query = select(A.kind, func.count()).where(_alert_visible(viewer), A.read_at.is_(None))
