@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from ictdb.storage import tables as t
 from ictdb.storage._bulk import insert_rows
 from ictdb.storage._json import dumps, loads
+from ictdb.storage.direct import Direct
 
 GENESIS = "0" * 64
 A = t.audit_events.c
@@ -80,16 +81,21 @@ def _event(row: Row[Any]) -> AuditEvent:
     )
 
 
-# Built once: every request appends an event, and building and keying these statements anew each time cost
-# more than running them.
-_ADVANCE_HEAD = (
+# Built once and run on the driver's cursor (see ``Direct``): every request appends an event.
+_ADVANCE_HEAD = Direct(
     update(t.audit_head)
     .where(t.audit_head.c.id == 1)
     .values(seq=t.audit_head.c.seq + 1)
     .returning(t.audit_head.c.seq, t.audit_head.c.hash)
 )
-_INSERT_EVENT = insert(t.audit_events)
-_SET_HEAD_HASH = update(t.audit_head).where(t.audit_head.c.id == 1).values(hash=bindparam("digest"))
+_EVENT_COLUMNS = (
+    "seq", "at", "username", "agency", "action", "record_ids", "query", "outcome", "origin", "detail", "prev_hash",
+    "hash",
+)  # fmt: skip
+_INSERT_EVENT = Direct(insert(t.audit_events), params=_EVENT_COLUMNS)
+_SET_HEAD_HASH = Direct(
+    update(t.audit_head).where(t.audit_head.c.id == 1).values(hash=bindparam("digest")), params=("digest",)
+)
 
 
 class AuditLog:
@@ -98,7 +104,7 @@ class AuditLog:
 
     def append(self, event: AuditEvent, at: datetime, owners: dict[str, str]) -> int:
         """Append ``event``; ``owners`` maps its record ids to their owners so owners can find their accesses."""
-        head = self.c.execute(_ADVANCE_HEAD).first()
+        head = _ADVANCE_HEAD.first(self.c)
         if head is None:
             self.c.execute(insert(t.audit_head).values(id=1, seq=1, hash=GENESIS))
             seq, prev = 1, GENESIS
@@ -106,8 +112,8 @@ class AuditLog:
             seq, prev = int(head.seq), str(head.hash)
         at = _utc(at.replace(microsecond=at.microsecond))
         digest = _digest(seq, event, at, prev)
-        self.c.execute(
-            _INSERT_EVENT,
+        _INSERT_EVENT.rows(
+            self.c,
             {
                 "seq": seq,
                 "at": at,
@@ -123,7 +129,7 @@ class AuditLog:
                 "hash": digest,
             },
         )
-        self.c.execute(_SET_HEAD_HASH, {"digest": digest})
+        _SET_HEAD_HASH.rows(self.c, {"digest": digest})
         # An import's one event names every record it wrote: a row each, handed to the driver in one go, in
         # id order so that each extends the table's key at its end.
         rows = [(seq, rid, owners[rid]) for rid in sorted(set(event.record_ids)) if rid in owners]

@@ -12,6 +12,7 @@ from ictdb.model.envelope import EnvelopeDefaults
 from ictdb.model.vocab import Role
 from ictdb.storage import tables as t
 from ictdb.storage._json import dumps, loads
+from ictdb.storage.direct import Direct
 
 
 def _agency(row: Row[Any]) -> Agency:
@@ -35,14 +36,17 @@ def _user(row: Row[Any]) -> User:
     )
 
 
-# Built once: every API request reads its token's holder and, to search, its agency's groups; building and
-# keying these statements anew each time cost more than running them.
-_TOKEN_HOLDER = (
+# Built once and run on the driver's cursor (see ``Direct``): every API request reads its token's holder and,
+# to search, its agency's groups.
+_TOKEN_HOLDER = Direct(
     select(t.users, t.tokens.c.expires_at, t.tokens.c.revoked_at)
     .join_from(t.tokens, t.users, t.users.c.username == t.tokens.c.username)
-    .where(t.tokens.c.secret_hash == bindparam("secret_hash"))
+    .where(t.tokens.c.secret_hash == bindparam("secret_hash")),
+    params=("secret_hash",),
 )
-_GROUPS_OF = select(t.group_members.c.group_name).where(t.group_members.c.agency == bindparam("agency"))
+_GROUPS_OF = Direct(
+    select(t.group_members.c.group_name).where(t.group_members.c.agency == bindparam("agency")), params=("agency",)
+)
 
 
 class Directory:
@@ -122,7 +126,7 @@ class Directory:
 
     def token_holder(self, secret_hash: str, now: datetime) -> User | None:
         """The user a live token was issued to: None for an unknown, revoked or expired token."""
-        row = self.c.execute(_TOKEN_HOLDER, {"secret_hash": secret_hash}).first()
+        row = _TOKEN_HOLDER.first(self.c, {"secret_hash": secret_hash})
         if row is None or row.revoked_at is not None:
             return None
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
@@ -174,5 +178,5 @@ class Directory:
         return [g for g in found if g is not None]
 
     def groups_of(self, agency: str) -> frozenset[str]:
-        rows = self.c.execute(_GROUPS_OF, {"agency": agency})
+        rows = _GROUPS_OF.rows(self.c, {"agency": agency})
         return frozenset(name for (name,) in rows)

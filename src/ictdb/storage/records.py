@@ -23,6 +23,7 @@ from ictdb.storage import tables as t
 from ictdb.storage._bulk import insert_rows
 from ictdb.storage._json import dumps, loads
 from ictdb.storage._time import aware
+from ictdb.storage.direct import Direct
 from ictdb.storage.visibility import visible, visible_parts
 
 R = t.records.c
@@ -342,15 +343,23 @@ def _add_if_missing(dialect: str) -> Any:
     return sqlite_insert(t.record_versions).on_conflict_do_nothing()
 
 
-_CHANGE_COUNT = select(t.change_counters.c.value).where(t.change_counters.c.name == "records")
-"""Read before every search: built once, as building and keying it cost more than running it."""
+_CHANGE_COUNT = Direct(select(t.change_counters.c.value).where(t.change_counters.c.name == "records"))
+"""Read before every search: built once and run on the driver's cursor (see ``Direct``)."""
 
 
 @lru_cache(maxsize=1024)
-def _visible_by_ids(viewer: Viewer) -> Select[Any]:
-    # One statement per viewer, the ids bound at each call: SQLAlchemy keys its compiled statements by walking
-    # the whole expression, and the visibility rule made that walk cost far more than the query on every read.
-    return select(t.records).where(visible(viewer), R.id.in_(bindparam("ids", expanding=True)))
+def _visible_by_ids(viewer: Viewer, size: int) -> Direct:
+    # One statement per viewer and number of ids, run on the driver's cursor (see ``Direct``): SQLAlchemy keys
+    # its compiled statements by walking the whole expression, and the visibility rule made that walk cost far
+    # more than the query on every read. Sizes are powers of two, the last id repeated to fill them.
+    names = tuple(f"id{i}" for i in range(size))
+    return Direct(select(t.records).where(visible(viewer), R.id.in_([bindparam(n) for n in names])), params=names)
+
+
+def _by_ids(connection: Connection, viewer: Viewer, ids: Sequence[str]) -> list[Any]:
+    size = 1 << (len(ids) - 1).bit_length()
+    padded = [*ids, *[ids[-1]] * (size - len(ids))]
+    return _visible_by_ids(viewer, size).rows(connection, {f"id{i}": rid for i, rid in enumerate(padded)})
 
 
 class Records:
@@ -575,15 +584,14 @@ class Records:
         return select(t.records).where(visible(viewer))
 
     def get(self, viewer: Viewer, record_id: str) -> Record | None:
-        row = self.c.execute(_visible_by_ids(viewer), {"ids": [record_id]}).first()
-        return _recent_record(row) if row else None
+        rows = _by_ids(self.c, viewer, [record_id])
+        return _recent_record(rows[0]) if rows else None
 
     def get_many(self, viewer: Viewer, record_ids: Iterable[str]) -> dict[str, Record]:
         ids = list(dict.fromkeys(record_ids))
         found: dict[str, Record] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in self.c.execute(_visible_by_ids(viewer), {"ids": chunk}):
+        for start in range(0, len(ids), 256):
+            for row in _by_ids(self.c, viewer, ids[start : start + 256]):
                 found[row.id] = _recent_record(row)
         return found
 
@@ -797,7 +805,8 @@ class Records:
     def change_count(self) -> int:
         """How many writes records and their audiences have had: the matcher's index compares it before every
         search. It commits with the writes it counts, so a reader that sees it sees them too."""
-        value = self.c.execute(_CHANGE_COUNT).scalar()
+        row = _CHANGE_COUNT.first(self.c)
+        value = row[0] if row else None
         return int(value or 0)
 
     def newest_write(self) -> datetime | None:

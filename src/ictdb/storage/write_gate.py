@@ -71,6 +71,13 @@ class WriteGate:
         first = statement.lstrip()[:8].split(None, 1)[0].upper() if statement.strip() else ""
         if first in _READS or (first == "WITH" and not _compiled_write(context)):
             return
+        self.enter(info, statement)
+
+    def enter(self, info: dict[Any, Any], statement: str = "") -> None:
+        """Before a statement that writes, on the connection whose ``info`` this is: queue for the gate unless
+        the connection holds it already or runs outside a ``Store.transaction``."""
+        if not info.get(GATED) or info.get(_HELD):
+            return
         if not self._acquire(time.monotonic() + BUSY_TIMEOUT):
             # as SQLite itself would have answered after waiting as long
             raise OperationalError(statement, None, sqlite3.OperationalError("database is locked"))
