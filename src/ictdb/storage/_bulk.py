@@ -7,15 +7,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from ictdb.storage.write_gate import WriteGate
+from ictdb.storage.direct import driver_cursor
 
 
 def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert ``rows`` (tuples in ``columns`` order) into ``table`` in the connection's transaction.
 
     SQLAlchemy's per-row parameter handling cost more than the database's own work. PostgreSQL takes the rows
-    by COPY; SQLite by one prepared statement on the driver's cursor, after the ``WriteGate``. Values must be what SQLAlchemy would pass for these columns:
-    SQLite gets dates and times as text (see ``Records``' binders), PostgreSQL the Python values.
+    by COPY; SQLite by one prepared statement on the driver's cursor (``driver_cursor``). Values must be what
+    SQLAlchemy would pass for these columns: SQLite gets dates and times as text (see ``Records``' binders),
+    PostgreSQL the Python values.
     """
     if not rows:
         return
@@ -29,10 +30,7 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
                 copy.write_row(row)
         return
     marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
-    gate = WriteGate.of(connection.engine)
-    if gate is not None:
-        gate.enter(connection.info)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = driver_cursor(connection, writes=True)
     try:
         cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
     finally:
