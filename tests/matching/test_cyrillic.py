@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from ictdb.matching import SEARCH_THRESHOLD, MatchEntry, MatchQuery, NameIndex, analyze
-from ictdb.matching.cyrillic import learned_spellings, spelling_cost
+from ictdb.matching import SEARCH_THRESHOLD, Match, MatchEntry, MatchQuery, NameIndex, analyze
+from ictdb.matching.cyrillic import (
+    _UNSEEN,
+    MAX_SEGMENT,
+    _distributions,
+    _top_logp,
+    channel_cost,
+    channel_costs,
+    learned_spellings,
+    spelling_cost,
+)
 from ictdb.matching.score import part_similarity, similarity_matrix
 from ictdb.model.records import Name
 
@@ -43,12 +54,17 @@ def test_search_in_cyrillic_finds_the_foreign_latin_name_first(cyrillic: str, la
     assert result.matches[0].score >= SEARCH_THRESHOLD
 
 
-def _found(query: str, names: tuple[str, ...]) -> list[str]:
-    """The names a search for ``query`` returns from an index of ``names`` (one record each)."""
+def _matches(query: str, names: tuple[str, ...]) -> tuple[Match, ...]:
+    """What a search for ``query`` returns from an index of ``names`` (one record each), best first."""
     index = NameIndex()
     for name in names:
         index.add(MatchEntry(entity_id=name, schema="Person", names=(Name(value=name),)))
-    return [match.entity_id for match in index.search(MatchQuery(names=(query,)), lambda tag: True).matches]
+    return index.search(MatchQuery(names=(query,)), lambda tag: True).matches
+
+
+def _found(query: str, names: tuple[str, ...]) -> list[str]:
+    """The names a search for ``query`` returns from an index of ``names`` (one record each)."""
+    return [match.entity_id for match in _matches(query, names)]
 
 
 @pytest.mark.parametrize(
@@ -122,3 +138,44 @@ def test_a_name_russian_writes_with_single_letters_ranks_above_names_merely_alik
     # Zuckermann, Цукерман (training split): doubled n and ck for k, which letter-by-letter costing punished
     # below names that only share letters with it
     assert _found("Цукерман", ("Zuckermann", "Cukierman", "Sherman", "Wouwerman", "Zauberman"))[0] == "Zuckermann"
+
+
+def test_among_names_that_all_score_nothing_the_one_the_word_was_likelier_written_for_comes_first() -> None:
+    # Lovelace, Лавлейс (training split): beyond the cost cap like the others, and farther than Lavelle from
+    # the BGN/PCGN spelling lavleys, yet the likeliest reading of its letters
+    assert spelling_cost("лавлейс", "lovelace") == spelling_cost("лавлейс", "lavelle")
+    assert channel_cost("лавлейс", "lovelace") < min(channel_cost("лавлейс", other) for other in ("lavelle", "hales"))
+    found = {match.entity_id: match.score for match in _matches("Лавлейс", ("Hales", "Lavelle", "Lachey", "Lovelace"))}
+    assert set(found.values()) == {0.0}
+    assert next(iter(found)) == "Lovelace"
+
+
+def test_a_word_too_short_for_a_latin_spelling_costs_it_without_end() -> None:
+    assert channel_cost("ли", "lindqvist") == math.inf
+    assert channel_cost("ли", "lee") < math.inf
+    # a spelling with letters beyond a-z is no reading the table could give, whatever its length
+    assert channel_costs("шубор", ["søborg", "soborg", "ø" * 30])[::2] == [math.inf, math.inf]
+
+
+def _reference_channel_cost(word: str, latin: str) -> float:
+    """``channel_cost`` as its docstring states it, letter by letter in Python."""
+    size = len(latin)
+    best = [0.0] + [-math.inf] * size
+    for distribution in _distributions(word):
+        after = [-math.inf] * (size + 1)
+        for start, here in enumerate(best):
+            for end in range(start, min(size, start + MAX_SEGMENT) + 1):
+                known = distribution.get(latin[start:end], -math.inf)
+                after[end] = max(after[end], here + max(known, _UNSEEN * max(1, end - start)))
+        best = after
+    return max(0.0, _top_logp(word) - best[size])
+
+
+def test_the_compiled_channel_cost_is_the_letter_by_letter_one() -> None:
+    words = ["лавлейс", "холифилд", "цзо", "щ", "ёсино", "зальцбургская"]
+    latins = ["lovelace", "holyfield", "zuo", "", "shch", "yoshino", "salzburg", "hales", "x", "a" * 40]
+    for word in words:
+        compiled = channel_costs(word, latins)
+        for latin, cost in zip(latins, compiled, strict=True):
+            assert cost == pytest.approx(_reference_channel_cost(word, latin), abs=1e-9), (word, latin)
+    assert channel_costs("лавлейс", []) == []

@@ -1,4 +1,5 @@
-/* Name-part similarity and alignment of one query name against many candidate names, in compiled code.
+/* Name-part similarity and alignment of one query name against many candidate names, in compiled code; and
+ * the likeliest reading of a Cyrillic word's letters as Latin spellings (ictdb.matching.cyrillic.channel_cost).
  *
  * The rules are those of ictdb.matching.score (part_similarity's skeleton and shape terms, name_score's
  * greedy pairing); the Python module ictdb.matching.alignment documents the arguments and checks their shapes
@@ -533,7 +534,111 @@ static PyObject *joined_scores(PyObject *self, PyObject *args) {
     return result;
 }
 
+#define SLOT 4
+#define BUCKETS 28
+
+/* Which bucket of a reading table a Latin segment starting with ``first`` is in: 0 for the empty segment,
+ * 1 to 26 for a to z, 27 for any other byte. */
+static int bucket_of(Py_ssize_t length, char first) {
+    if (length == 0) return 0;
+    return first >= 'a' && first <= 'z' ? first - 'a' + 1 : BUCKETS - 1;
+}
+
+/* The log-probability of the likeliest reading of a word's letters as each Latin spelling in ``latins``:
+ * letter k of the word stands for one Latin segment of 0 to ``max_segment`` (at most SLOT) letters, worth
+ * the log-probability its reading table gives that segment or ``unseen`` per Latin letter (one for an empty
+ * segment), whichever is higher. The tables' entries lie letter by letter, and within a
+ * letter by bucket (``bucket_of``): entries ``bucket_starts[k * BUCKETS + b]`` up to the next start, each a
+ * segment of ``lengths[e]`` letters in slot e of ``segments`` (SLOT bytes each) worth ``logps[e]``.
+ * Returns bytes of doubles, -inf where no reading spans the whole spelling or it is not ASCII. */
+static PyObject *channel_logps(PyObject *self, PyObject *args) {
+    PyObject *segments_object, *latins;
+    PyObject *buffers[3];
+    double unseen;
+    Py_ssize_t max_segment;
+    if (!PyArg_ParseTuple(args, "SOOOO!dn", &segments_object, &buffers[0], &buffers[1], &buffers[2], &PyList_Type,
+                          &latins, &unseen, &max_segment))
+        return NULL;
+    static const char *names[] = {"lengths", "logps", "bucket_starts"};
+    static const char kinds[] = {'i', 'd', 'i'};
+    Held held[3] = {{0}};
+    for (int k = 0; k < 3; k++)
+        if (take(buffers[k], &held[k], kinds[k], 0, names[k]) < 0) {
+            release(held, 3);
+            return NULL;
+        }
+    const char *segments = PyBytes_AS_STRING(segments_object);
+    Py_ssize_t entries = items(&held[0]), bounds = items(&held[2]), count = PyList_GET_SIZE(latins);
+    Py_ssize_t letters = (bounds - 1) / BUCKETS;
+    int32_t *lengths = INTS(held[0]), *starts = INTS(held[2]);
+    double *logps = DOUBLES(held[1]);
+    int failed = items(&held[1]) != entries || PyBytes_GET_SIZE(segments_object) != SLOT * entries ||
+                         bounds < 1 || (bounds - 1) % BUCKETS || max_segment < 0 || max_segment > SLOT
+                     ? bad("segments, lengths, logps and bucket starts must agree")
+                     : 0;
+    for (Py_ssize_t b = 0; !failed && b + 1 < bounds; b++)
+        if (starts[b] < 0 || starts[b] > starts[b + 1] || starts[b + 1] > entries) failed = bad("bad bucket starts");
+    for (Py_ssize_t e = 0; !failed && e < entries; e++)
+        if (lengths[e] < 0 || lengths[e] > max_segment) failed = bad("a segment longer than max_segment");
+    Py_ssize_t longest = 0;
+    for (Py_ssize_t n = 0; !failed && n < count; n++) {
+        PyObject *latin = PyList_GET_ITEM(latins, n);
+        if (!PyUnicode_Check(latin)) failed = bad("latins must be strings");
+        else if (PyUnicode_GET_LENGTH(latin) > longest) longest = PyUnicode_GET_LENGTH(latin);
+    }
+    double *rows = failed ? NULL : PyMem_Malloc(sizeof(double) * 2 * (size_t)(longest + 1));
+    PyObject *result = NULL;
+    if (!failed && rows == NULL) PyErr_NoMemory();
+    if (rows != NULL) result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(double) * count);
+    for (Py_ssize_t n = 0; result != NULL && n < count; n++) {
+        double *out = (double *)PyBytes_AS_STRING(result) + n;
+        Py_ssize_t size;
+        const char *text = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(latins, n), &size);
+        if (text == NULL) {
+            Py_CLEAR(result);
+            break;
+        }
+        if (size != PyUnicode_GET_LENGTH(PyList_GET_ITEM(latins, n))) {  /* not ASCII, so not an a-z spelling */
+            *out = -Py_HUGE_VAL;
+            continue;
+        }
+        double *best = rows, *after = rows + size + 1;
+        best[0] = 0.0;
+        for (Py_ssize_t j = 1; j <= size; j++) best[j] = -Py_HUGE_VAL;
+        for (Py_ssize_t k = 0; k < letters; k++) {
+            const int32_t *bucket = starts + k * BUCKETS;
+            for (Py_ssize_t j = 0; j <= size; j++) after[j] = -Py_HUGE_VAL;
+            for (Py_ssize_t start = 0; start <= size; start++) {
+                double here = best[start];
+                if (here == -Py_HUGE_VAL) continue;
+                double step[SLOT + 1];
+                Py_ssize_t reach = size - start < max_segment ? size - start : max_segment;
+                for (Py_ssize_t length = 0; length <= reach; length++) step[length] = unseen * (length ? length : 1);
+                for (int32_t e = bucket[0]; e < bucket[1]; e++)
+                    if (logps[e] > step[0]) step[0] = logps[e];
+                if (reach > 0) {
+                    int b = bucket_of(1, text[start]);
+                    for (int32_t e = bucket[b]; e < bucket[b + 1]; e++)
+                        if (lengths[e] <= reach && logps[e] > step[lengths[e]] &&
+                            memcmp(segments + SLOT * e, text + start, (size_t)lengths[e]) == 0)
+                            step[lengths[e]] = logps[e];
+                }
+                for (Py_ssize_t length = 0; length <= reach; length++)
+                    if (here + step[length] > after[start + length]) after[start + length] = here + step[length];
+            }
+            double *swap = best;
+            best = after;
+            after = swap;
+        }
+        *out = best[size];
+    }
+    PyMem_Free(rows);
+    release(held, 3);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"channel_logps", channel_logps, METH_VARARGS, "Likeliest readings of a word's letters as Latin spellings."},
     {"joined_scores", joined_scores, METH_VARARGS, "Whole-name spellings compared, letters run together."},
     {"rank_postings", rank_postings, METH_VARARGS, "Names ranked by the weights of the postings they share."},
     {"gather", gather, METH_VARARGS, "The distinct parts of a batch of names, numbered as columns."},

@@ -44,3 +44,13 @@ def rank_postings(postings: list[Any], weights: Any, scratch: Any, size: int, ke
 def joined_scores(
     queries: list[str], spellings: list[str], name_ids: Any, floor: float, share: float, longest: int, /
 ) -> bytes: ...
+def channel_logps(
+    segments: bytes,
+    lengths: Any,
+    logps: Any,
+    bucket_starts: Any,
+    latins: list[str],
+    unseen: float,
+    max_segment: int,
+    /,
+) -> bytes: ...

@@ -8,12 +8,15 @@ Russian also writes foreign names by sound, and no scheme undoes that: Шмид�
 Иветт is Yvette, Кэндзиро is Kenjiro. For those, a table learned from Wikidata name pairs
 (``cyrillic_latin.tsv``, made by ``benchmarks/screening_train_cyrillic.py``) says which Latin letters each
 Cyrillic letter was written for, next to each neighbouring letter; the likeliest Latin spellings of a
-word are found by beam search over it, each with a cost (how much less likely it is than the best).
+word are found by beam search over it, each with a cost (how much less likely it is than the best). Any
+other Latin spelling is costed by aligning its letters with the word's under the same table (``channel_cost``,
+in compiled code: a search compares a Cyrillic word with dozens of names).
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,8 +25,14 @@ from typing import Any
 
 import icu
 import iuliia
+import numpy as np
+import numpy.typing as npt
 
+from ictdb.matching import _align
 from ictdb.matching.text import fold_latin
+
+_Floats = npt.NDArray[np.float64]
+_Ints = npt.NDArray[np.int64]
 
 _ICU_SCHEMES = ("Russian-Latin/BGN", "Any-Latin")
 _IULIIA_SCHEMES = ("WIKIPEDIA", "MOSMETRO", "ICAO_DOC_9303", "MVD_310_FR")
@@ -176,92 +185,116 @@ _UNSEEN = math.log(1e-5)
 MAX_SEGMENT = 4
 
 
-@dataclass(frozen=True, slots=True)
-class _Costing:
-    """What ``spelling_cost`` needs of a word: per letter, its segments by length and its best log-probability."""
+def spelling_cost(word: str, latin: str) -> float:
+    """How much less likely (natural log) ``latin`` is than the likeliest spelling of a Cyrillic word, at most
+    ``MAX_COST``: ``channel_cost``, the best alignment of the Latin letters to the Cyrillic ones under the
+    learned table, so that spellings the beam search did not reach (Zucker for Цукер) still get a fair cost."""
+    return spelling_costs(word, [latin])[0]
 
-    segments: tuple[tuple[tuple[int, dict[str, float]], ...], ...]
-    best_before: tuple[float, ...]
-    """The sum of the best log-probabilities of the letters before each position (and of all, last)."""
-    unseen_hopeless: bool
-    """Whether a segment the table never saw costs MAX_COST or more at every letter, so need not be tried."""
+
+def spelling_costs(word: str, latins: list[str]) -> list[float]:
+    """``spelling_cost`` of one Cyrillic word against many a-z spellings, in one compiled pass."""
+    if not learned_spellings(word):
+        return [MAX_COST] * len(latins)
+    longest = 3 * len(word) + 4
+    costs = channel_costs(word, latins)
+    return [
+        min(MAX_COST, cost) if latin and len(latin) <= longest else MAX_COST
+        for latin, cost in zip(latins, costs, strict=True)
+    ]
+
+
+def channel_cost(word: str, latin: str) -> float:
+    """How much less likely (natural log) ``latin`` is than the likeliest spelling of a Cyrillic word, not capped.
+
+    Every Latin segment of up to ``MAX_SEGMENT`` letters may stand for a letter, at the log-probability the
+    table gives it in context or at ``_UNSEEN`` a Latin letter, whichever is higher, so that even names far
+    from the word are put in order: Lovelace is a likelier reading of Лавлейс than Hales is, though both are
+    beyond ``MAX_COST``. Infinite for a Latin spelling no reading of the word spans, or one not in a-z.
+    """
+    return channel_costs(word, [latin])[0]
+
+
+def channel_costs(word: str, latins: list[str]) -> list[float]:
+    """``channel_cost`` of one Cyrillic word against many a-z spellings, in one compiled pass."""
+    found = np.frombuffer(_align.channel_logps(*_readings(word), latins, _UNSEEN, MAX_SEGMENT), dtype=np.float64)
+    top = _top_logp(word)
+    costs: list[float] = np.maximum(top - found, 0.0).tolist()
+    return costs
+
+
+_BUCKETS = 28
+"""``_align.channel_logps`` finds a letter's Latin segments by their first letter: the empty one, a to z, other."""
+
+
+def _bucket(segment: str) -> int:
+    return 0 if not segment else ord(segment[0]) - 96 if "a" <= segment[0] <= "z" else _BUCKETS - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Segments:
+    """A letter's Latin segments, in bucket order: where each is in its distributions, its letters packed in
+    ``MAX_SEGMENT`` bytes, its length and bucket, and the log-probability an unseen segment of its length has."""
+
+    order: _Ints
+    slots: npt.NDArray[np.uint8]
+    lengths: npt.NDArray[np.int32]
+    buckets: _Ints
+    unseen: npt.NDArray[np.float64]
+
+
+@lru_cache(maxsize=256)
+def _letter_segments(letter: str) -> _Segments:
+    # every context of a letter lists the same segments in the same order (its row of the table)
+    targets = list(_in_context("^", letter, "$"))
+    usable = sorted(
+        (_bucket(target), target, position)
+        for position, target in enumerate(targets)
+        if len(target) <= MAX_SEGMENT and target.isascii()
+    )
+    packed = b"".join(target.encode("ascii").ljust(MAX_SEGMENT, b"\0") for _, target, _ in usable)
+    return _Segments(
+        np.array([position for *_, position in usable], dtype=np.int64),
+        np.frombuffer(packed, dtype=np.uint8).reshape(len(usable), MAX_SEGMENT),
+        np.array([len(target) for _, target, _ in usable], dtype=np.int32),
+        np.array([bucket for bucket, _, _ in usable], dtype=np.int64),
+        np.array([_UNSEEN * max(1, len(target)) for _, target, _ in usable], dtype=np.float64),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _letter_readings(left: str, letter: str, right: str) -> tuple[bytes, bytes, bytes, list[int]]:
+    """One letter's segments between two neighbours, packed (letters, int32 lengths, float64 log-probabilities),
+    with each bucket's first: shared by every word that has them. Only those likelier than unseen ones: in
+    context most of a letter's segments are far less likely (а has 162)."""
+    segments = _letter_segments(letter)
+    distribution = _in_context(left, letter, right)
+    logps = np.fromiter(distribution.values(), dtype=np.float64, count=len(distribution))[segments.order]
+    kept = np.flatnonzero(logps > segments.unseen)
+    starts = np.searchsorted(segments.buckets[kept], np.arange(_BUCKETS)).tolist()
+    return segments.slots[kept].tobytes(), segments.lengths[kept].tobytes(), logps[kept].tobytes(), starts
 
 
 @lru_cache(maxsize=16384)
-def _costing(word: str) -> _Costing:
-    segments = []
-    best_before = [0.0]
-    hopeless = True
+def _readings(word: str) -> tuple[bytes, memoryview[int], memoryview[float], memoryview[int]]:
+    """The word's reading table as ``_align.channel_logps`` takes it: each letter's segments, by bucket."""
+    letters = []
     for position in range(len(word)):
         left = word[position - 1] if position else "^"
         right = word[position + 1] if position + 1 < len(word) else "$"
-        by_length, top = _segments(left, word[position], right)
-        segments.append(by_length)
-        best_before.append(best_before[-1] + top)
-        hopeless = hopeless and top - _UNSEEN >= MAX_COST
-    return _Costing(tuple(segments), tuple(best_before), hopeless)
-
-
-@lru_cache(maxsize=65536)
-def _segments(left: str, letter: str, right: str) -> tuple[tuple[tuple[int, dict[str, float]], ...], float]:
-    distribution = _in_context(left, letter, right)
-    lengths = sorted({len(target) for target in distribution})
-    return tuple((length, distribution) for length in lengths if length <= MAX_SEGMENT), max(distribution.values())
-
-
-@lru_cache(maxsize=65536)
-def spelling_cost(word: str, latin: str) -> float:
-    """How much less likely (natural log) ``latin`` is than the likeliest spelling of a Cyrillic word.
-
-    The best alignment of the Latin letters to the Cyrillic ones under the learned table, so that
-    spellings the beam search did not reach (Zucker for Цукер) still get a fair cost. Alignments already
-    MAX_COST behind the best possible are dropped as they go: the cost is capped there anyway.
-    """
-    learned = learned_spellings(word)
-    if not learned or not latin or len(latin) > 3 * len(word) + 4:
-        return MAX_COST
-    costing = _costing(word)
-    if not costing.unseen_hopeless:
-        return _full_spelling_cost(word, latin)
-    size = len(latin)
-    states = {0: 0.0}
-    for position, segments in enumerate(costing.segments):
-        floor = costing.best_before[position + 1] - MAX_COST
-        grown: dict[int, float] = {}
-        for start, here in states.items():
-            for length, distribution in segments:
-                end = start + length
-                if end > size:
-                    break
-                logp = distribution.get(latin[start:end])
-                if logp is not None and here + logp > floor and here + logp > grown.get(end, -math.inf):
-                    grown[end] = here + logp
-        if not grown:
-            return MAX_COST
-        states = grown
-    if size not in states:
-        return MAX_COST
-    return min(MAX_COST, max(0.0, costing.best_before[-1] - states[size]))
-
-
-def _full_spelling_cost(word: str, latin: str) -> float:
-    """``spelling_cost`` trying every segment, unseen ones too: for words with a letter that has no clear reading."""
-    distributions = _distributions(word)
-    size = len(latin)
-    best = [0.0] + [-math.inf] * size
-    for distribution in distributions:
-        after = [-math.inf] * (size + 1)
-        for start, here in enumerate(best):
-            if here == -math.inf:
-                continue
-            for end in range(start, min(size, start + MAX_SEGMENT) + 1):
-                logp = distribution.get(latin[start:end])
-                value = here + (logp if logp is not None else _UNSEEN * max(1, end - start))
-                if value > after[end]:
-                    after[end] = value
-        best = after
-    top = _top_logp(word)
-    return min(MAX_COST, max(0.0, top - best[size]))
+        letters.append(_letter_readings(left, word[position], right))
+    starts: list[int] = []
+    base = 0
+    for _, lengths, _, letter_starts in letters:
+        starts.extend([base + start for start in letter_starts])
+        base += len(lengths) // 4
+    starts.append(base)
+    return (
+        b"".join([letter[0] for letter in letters]),
+        memoryview(b"".join([letter[1] for letter in letters])).cast("i"),
+        memoryview(b"".join([letter[2] for letter in letters])).cast("d"),
+        memoryview(array("i", starts)),
+    )
 
 
 @lru_cache(maxsize=65536)

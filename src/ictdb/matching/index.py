@@ -17,7 +17,7 @@ import re
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -25,6 +25,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from ictdb.matching import cyrillic
 from ictdb.matching.alignment import Alignment, PartCodes, Tally, align, joined, joined_scores, part_matrix
 from ictdb.matching.names import Part, analyze
 from ictdb.matching.phonetic import loose, skeleton, sound_classes
@@ -281,12 +282,6 @@ best name, its details."""
 
 _by_score = itemgetter(0, 1)
 """Best first: the score, then the unrounded name score."""
-
-
-def _closest_first(spelled: dict[str, str], spellings: list[str], item: _Found) -> tuple[float, str]:
-    """Among equal scores: the name spelled closer to the query name letter by letter, then the id."""
-    best = item[4]
-    return -Levenshtein.normalized_similarity(spelled[best.text], spellings[best.name_id]), item[2]
 
 
 def _feature_bounds(prepared: _Prepared) -> tuple[float, float]:
@@ -608,11 +603,10 @@ class NameIndex:
 
     def _order_ties(self, prepared: _Prepared, found: list[_Found], limit: int) -> list[_Found]:
         """``found``, sorted best first, with each run of equal scores (and unrounded name scores) that reaches
-        the first ``limit`` put in order of the spelling closer letter by letter, then the lower id. Worked out
-        for ties only: it costs a comparison."""
+        the first ``limit`` put in order (``_tie_keys``), then the lower id. Worked out for ties only: it costs
+        a comparison."""
         keys = list(map(_by_score, found))
         ordered = list(found)
-        closest_first: Callable[[_Found], tuple[float, str]] | None = None
         count = len(keys)
         begin = 0
         while begin < limit and begin < count:
@@ -621,12 +615,38 @@ class NameIndex:
             while end < count and keys[end] == key:
                 end += 1
             if end - begin > 1:
-                if closest_first is None:
-                    spelled = {text: joined(parts) for text, parts in prepared.names}
-                    closest_first = partial(_closest_first, spelled, self._name_joined)
-                ordered[begin:end] = sorted(ordered[begin:end], key=closest_first)
+                run = ordered[begin:end]
+                ties = self._tie_keys(prepared, run)
+                ordered[begin:end] = [run[k] for k in sorted(range(len(run)), key=lambda k: (ties[k], run[k][2]))]
             begin = end
         return ordered
+
+    def _tie_keys(self, prepared: _Prepared, run: list[_Found]) -> list[float]:
+        """Lower first among equal scores: for a query of one Cyrillic word, how much less likely the word was
+        written for the name (``cyrillic.channel_costs``, its likeliest part); otherwise how far the name is
+        spelled from the query letter by letter.
+
+        Far from a Cyrillic word, where every name scores nothing, the letters of one romanization are a poor
+        guide: by BGN/PCGN's lavleys, Hales comes before Lovelace for Лавлейс; the learned readings of its
+        letters put Lovelace first.
+        """
+        if len(prepared.names) == 1:
+            parts = prepared.names[0][1]
+            if len(parts) == 1 and parts[0].weighted:
+                starts, numbers, every = self._name_start, self._name_parts, self._parts
+                spans = [(starts[item[4].name_id], starts[item[4].name_id + 1]) for item in run]
+                costs = cyrillic.channel_costs(
+                    parts[0].written, [every[numbers[k]].text for begin, end in spans for k in range(begin, end)]
+                )
+                out: list[float] = []
+                at = 0
+                for begin, end in spans:
+                    out.append(min(costs[at : at + end - begin]))
+                    at += end - begin
+                return out
+        spelled = {text: joined(parts) for text, parts in prepared.names}
+        names = self._name_joined
+        return [-Levenshtein.normalized_similarity(spelled[item[4].text], names[item[4].name_id]) for item in run]
 
     def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
         """The entry's final score: its name score moved by the query's identifying details (it has some),

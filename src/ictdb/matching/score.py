@@ -216,10 +216,11 @@ def _learned_row(
         - LOOSE_ONLY,
     )
     best = np.maximum(keys - KEYS_ONLY, (learned - penalties[:, None]).max(axis=0))
-    for j in np.flatnonzero((best >= REFINE_FROM) & (best < 1.0)).tolist():
-        cost = cyrillic.spelling_cost(written.written, texts[j])
-        if cost < cyrillic.MAX_COST:
-            best[j] = max(best[j], 1.0 - LEARNED_COST * cost)
+    refine = np.flatnonzero((best >= REFINE_FROM) & (best < 1.0))
+    if len(refine):
+        costs = np.array(cyrillic.spelling_costs(written.written, [texts[j] for j in refine.tolist()]))
+        aligned = costs < cyrillic.MAX_COST
+        best[refine[aligned]] = np.maximum(best[refine[aligned]], 1.0 - LEARNED_COST * costs[aligned])
     clipped: np.ndarray[Any, np.dtype[np.float64]] = np.maximum(best, 0.0)
     return clipped
 
