@@ -11,11 +11,16 @@ Systems, on the same watchlist and queries in the same run:
 * ``icu+rapidfuzz``: every name through ICU ``Any-Latin; Latin-ASCII``, then rapidfuzz ``token_sort_ratio``
   of the query against every watchlist name (no index; exhaustive).
 * ``logic-v2``: nomenklatura's LogicV2 algorithm comparing followthemoney Person entities. It has no index of
-  its own here, so each query is compared with a generous candidate set: the union of the top 15 records of
-  both other systems (the right record is among them whenever either system ranks it in its top 15). Its
+  its own here, so each query is compared with a generous candidate set: the union of the top 10 records of
+  both other systems (the right record is among them whenever either system ranks it in its top 10). Its
   time counts the comparisons only, not the candidate generation. Each query entity gets its own id:
   logic-v2 caches name analysis by entity id, and a shared id made every query compare as an earlier one
   (runs before 2026-11-29 report logic-v2 that way, with 0.000 recall at 1% false alerts).
+* ``logic-v2 on icu top 50``: the same algorithm given candidates that owe nothing to ictdb: the 50 records
+  whose names icu+rapidfuzz ranks first over the whole list. The row above reranks ictdb's own top 10, so
+  its recall@10 can hardly fall below ictdb's; this one shows logic-v2 as a system of its own, with a
+  candidate set five times as deep as the ranks measured. Its rate counts the comparisons only, as above;
+  the speed targets are about the row above, which compares fewer candidates.
 
 Metrics: recall@1 and recall@10 over positive queries; the threshold at which 1% of negative queries raise an
 alert (their best score >= threshold), and the share of positives whose right record scores at or above it;
@@ -115,14 +120,19 @@ CHUNK = 500
 machine's load during the run weighs on all three alike and their ratios hold."""
 
 
-def _union_top15(a: Ranked, b: Ranked) -> list[str]:
-    return list(dict.fromkeys([e for e, _ in a[:15]] + [e for e, _ in b[:15]]))
+def _union(a: Ranked, b: Ranked) -> list[str]:
+    return list(dict.fromkeys([e for e, _ in a] + [e for e, _ in b]))
+
+
+WIDE = 50
+"""Candidates icu+rapidfuzz gives ``logic-v2 on icu top 50``."""
+LOGIC_ALONE = f"logic-v2 on icu top {WIDE}"
 
 
 def _interleaved(task: Task, ictdb: Ictdb, anchor: IcuRapidfuzz, logic: LogicV2Matcher) -> dict[str, list[Any]]:
     """Each system's rankings of the positives then the negatives, and its CPU seconds, run chunk by chunk."""
     queries = [query for query, _ in task.positives] + list(task.negatives)
-    out: dict[str, list[Any]] = {name: [[], 0.0] for name in ("ictdb", "icu+rapidfuzz", "logic-v2")}
+    out: dict[str, list[Any]] = {name: [[], 0.0] for name in ("ictdb", "icu+rapidfuzz", "logic-v2", LOGIC_ALONE)}
     # What the three built before the run stays out of the collector's sight: in one process, each system's
     # collections would otherwise walk the others' indexes too, which its own process would not hold. What a
     # system allocates while answering (logic-v2 caches its name analyses then) is collected in its turns.
@@ -147,14 +157,19 @@ def _chunk(
     middle = time.process_time()
     theirs = [anchor.rank(query) for query in chunk]
     ended = time.process_time()
-    candidates = [_union_top15(a, b) for a, b in zip(ours, theirs, strict=True)]
+    candidates = [_union(a, b) for a, b in zip(ours, theirs, strict=True)]
     before_logic = time.process_time()
     logic_rankings = [logic.rank(query, found) for query, found in zip(chunk, candidates, strict=True)]
     after_logic = time.process_time()
+    wide = [anchor.candidates(query, WIDE) for query in chunk]
+    before_alone = time.process_time()
+    alone = [logic.rank(query, found) for query, found in zip(chunk, wide, strict=True)]
+    after_alone = time.process_time()
     for name, rankings, seconds in (
         ("ictdb", ours, middle - started),
         ("icu+rapidfuzz", theirs, ended - middle),
         ("logic-v2", logic_rankings, after_logic - before_logic),
+        (LOGIC_ALONE, alone, after_alone - before_alone),
     ):
         out[name][0].extend(rankings)
         out[name][1] += seconds
@@ -297,6 +312,8 @@ SPEED_OVER_LOGIC = 20.0
 LARGE_SPEED_TARGET = 500.0
 LARGE_MEMORY_MB = 2048.0
 METRICS = ("recall_at_1", "recall_at_10", "recall_at_1pct_fa")
+ANCHORS = ("icu+rapidfuzz", "logic-v2")
+"""The anchors the targets name; logic-v2 is the row given ictdb's candidates too, the harder to beat."""
 
 
 def targets(report: dict[str, Any]) -> list[str]:
@@ -312,8 +329,11 @@ def targets(report: dict[str, Any]) -> list[str]:
         for metric, goal in TASK_TARGETS.get(task, {}).items():
             check(f"{task} {metric}", ours[metric], goal, ours[metric] >= goal)
         for metric in METRICS:
-            best_anchor = max(systems[name][metric] for name in systems if name != "ictdb")
+            best_anchor = max(systems[name][metric] for name in ANCHORS)
             check(f"{task} {metric} above both anchors", ours[metric], best_anchor, ours[metric] > best_anchor)
+        for metric in METRICS:
+            alone = systems[LOGIC_ALONE][metric]
+            check(f"{task} {metric} above {LOGIC_ALONE}", ours[metric], alone, ours[metric] > alone)
         if task in SPEED_TASKS:
             rate = ours["queries_per_second"]
             check(f"{task} queries/s/core", rate, SPEED_TARGET, rate >= SPEED_TARGET)
@@ -342,7 +362,9 @@ def write_results(report: dict[str, Any]) -> None:
             f"SCREENING_THRESHOLD = {report['screening_threshold']}. Tasks and anchors are described in the "
             "docstrings of benchmarks/screening.py and benchmarks/screening_tasks.py; the JSON is in "
             "benchmarks/out/screening.json. Queries/s/core count the process's CPU time, not wall-clock time: "
-            "the machine is shared with other jobs. logic-v2 scores given candidates only (see screening.py).",
+            "the machine is shared with other jobs. logic-v2 scores given candidates only, two ways (see "
+            "screening.py): ictdb's and icu+rapidfuzz's top 10 together (`logic-v2`, the anchor of the targets), "
+            f"and icu+rapidfuzz's top {WIDE} alone (`{LOGIC_ALONE}`).",
             f"Load average (1, 5, 15 min) at the start: {report['load_average']['start']}, at the end: "
             f"{report['load_average']['end']}; `nproc` = {machine['cpus']}. The speed target is about the rows "
             f"measured on the UN + OFAC watchlist ({', '.join(SPEED_TASKS)}) and the synthetic 1,000,000 names.",
@@ -406,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     if "cyrillic" in wanted:
         split = "80" if args.dev else "20"
-        task = cyrillic_task(split, 500 if args.quick else 1500, negatives)
+        task = cyrillic_task(split, 500 if args.quick else 3000 if args.dev else None, negatives)
         report["tasks"][task.name] = run_task(task)
     if not args.no_scaling:
         sizes = (10_000, 100_000) if args.quick else (10_000, 100_000, 1_000_000)

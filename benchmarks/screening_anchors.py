@@ -29,14 +29,21 @@ class IcuRapidfuzz:
         return str(self._latin.transliterate(text)).lower()
 
     def rank(self, query: MatchQuery) -> list[tuple[str, float]]:
+        return self._ranked(query, 60)[:10]
+
+    def candidates(self, query: MatchQuery, count: int) -> list[str]:
+        """The ``count`` records whose names are most alike the query's (a record may hold several names)."""
+        return [owner for owner, _ in self._ranked(query, 3 * count)[:count]]
+
+    def _ranked(self, query: MatchQuery, names: int) -> list[tuple[str, float]]:
         best: dict[str, float] = {}
         for text in query.names:
             for _, score, position in process.extract(
-                self._key(text), self.choices, scorer=fuzz.token_sort_ratio, limit=60
+                self._key(text), self.choices, scorer=fuzz.token_sort_ratio, limit=names
             ):
                 owner = self.owners[position]
                 best[owner] = max(best.get(owner, 0.0), score / 100.0)
-        return sorted(best.items(), key=lambda item: -item[1])[:10]
+        return sorted(best.items(), key=lambda item: -item[1])
 
 
 class LogicV2Matcher:
