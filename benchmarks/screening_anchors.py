@@ -50,6 +50,7 @@ class LogicV2Matcher:
     """nomenklatura's ``logic-v2`` over followthemoney Person entities, scoring given candidates."""
 
     name = "logic-v2"
+    _made = 0
 
     def __init__(self, watchlist: Sequence[MatchEntry]) -> None:
         from followthemoney import model
@@ -61,9 +62,14 @@ class LogicV2Matcher:
         self._config = ScoringConfig.defaults()
         self.entities: dict[str, Any] = {}
         self._queries = 0
+        # logic-v2 caches name analysis by entity id across all its uses in the process: two tasks' matchers
+        # must not share an id, or a record's names in one task (OFAC akas, in the Arabic task's list) come
+        # back for the same record in the next (listed under its primary name only in the Latin task's)
+        LogicV2Matcher._made += 1
+        self._prefix = f"m{LogicV2Matcher._made}-"
         for entry in watchlist:
             entity = model.make_entity("Person")
-            entity.id = entry.entity_id.replace(":", "-")
+            entity.id = self._prefix + entry.entity_id.replace(":", "-")
             for name in entry.names:
                 entity.add("name", name.value)
             for date in entry.birth_dates:
@@ -81,7 +87,7 @@ class LogicV2Matcher:
         # a fresh id per query: logic-v2 caches name analysis by entity id, so a shared id would compare
         # every query after the first as if it were the first
         self._queries += 1
-        entity.id = f"query-{self._queries}"
+        entity.id = f"{self._prefix}query-{self._queries}"
         for text in query.names:
             entity.add("name", text)
         if query.birth_date:
