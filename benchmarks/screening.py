@@ -26,7 +26,7 @@ Metrics: recall@1 and recall@10 over positive queries; the threshold at which 1%
 alert (their best score >= threshold), and the share of positives whose right record scores at or above it;
 ictdb's recall and false-alert rate at its fixed ``SCREENING_THRESHOLD``; queries per second on one core,
 counted in the process's CPU time (the machine is shared, so wall-clock rates would measure the neighbours),
-with the three systems taking turns on chunks of 500 queries so that a change of load weighs on all alike.
+with the systems taking turns on chunks of 500 queries so that a change of load weighs on all alike.
 """
 
 from __future__ import annotations
@@ -116,8 +116,8 @@ def evaluate(task: Task, rankings: list[Ranked], negative_rankings: list[Ranked]
 
 
 CHUNK = 500
-"""Queries each system answers in turn: the three run interleaved, chunk by chunk, so that a change in the
-machine's load during the run weighs on all three alike and their ratios hold."""
+"""Queries each system answers in turn: they run interleaved, chunk by chunk, so that a change in the
+machine's load during the run weighs on all alike and their ratios hold."""
 
 
 def _union(a: Ranked, b: Ranked) -> list[str]:
@@ -133,7 +133,7 @@ def _interleaved(task: Task, ictdb: Ictdb, anchor: IcuRapidfuzz, logic: LogicV2M
     """Each system's rankings of the positives then the negatives, and its CPU seconds, run chunk by chunk."""
     queries = [query for query, _ in task.positives] + list(task.negatives)
     out: dict[str, list[Any]] = {name: [[], 0.0] for name in ("ictdb", "icu+rapidfuzz", "logic-v2", LOGIC_ALONE)}
-    # What the three built before the run stays out of the collector's sight: in one process, each system's
+    # What the systems built before the run stays out of the collector's sight: in one process, each system's
     # collections would otherwise walk the others' indexes too, which its own process would not hold. What a
     # system allocates while answering (logic-v2 caches its name analyses then) is collected in its turns.
     gc.collect()

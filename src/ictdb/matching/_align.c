@@ -537,12 +537,9 @@ static PyObject *joined_scores(PyObject *self, PyObject *args) {
 #define SLOT 4
 #define BUCKETS 28
 
-/* Which bucket of a reading table a Latin segment starting with ``first`` is in: 0 for the empty segment,
- * 1 to 26 for a to z, 27 for any other byte. */
-static int bucket_of(Py_ssize_t length, char first) {
-    if (length == 0) return 0;
-    return first >= 'a' && first <= 'z' ? first - 'a' + 1 : BUCKETS - 1;
-}
+/* Which bucket of a reading table holds the segments starting with ``first``: 1 to 26 for a to z, 27 for
+ * any other byte (bucket 0 holds the empty segment). */
+static int bucket_of(char first) { return first >= 'a' && first <= 'z' ? first - 'a' + 1 : BUCKETS - 1; }
 
 /* The log-probability of the likeliest reading of a word's letters as each Latin spelling in ``latins``:
  * letter k of the word stands for one Latin segment of 0 to ``max_segment`` (at most SLOT) letters, worth
@@ -617,7 +614,7 @@ static PyObject *channel_logps(PyObject *self, PyObject *args) {
                 for (int32_t e = bucket[0]; e < bucket[1]; e++)
                     if (logps[e] > step[0]) step[0] = logps[e];
                 if (reach > 0) {
-                    int b = bucket_of(1, text[start]);
+                    int b = bucket_of(text[start]);
                     for (int32_t e = bucket[b]; e < bucket[b + 1]; e++)
                         if (lengths[e] <= reach && logps[e] > step[lengths[e]] &&
                             memcmp(segments + SLOT * e, text + start, (size_t)lengths[e]) == 0)

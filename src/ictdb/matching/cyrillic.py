@@ -194,14 +194,15 @@ def spelling_cost(word: str, latin: str) -> float:
 
 def spelling_costs(word: str, latins: list[str]) -> list[float]:
     """``spelling_cost`` of one Cyrillic word against many a-z spellings, in one compiled pass."""
+    out = [MAX_COST] * len(latins)
     if not learned_spellings(word):
-        return [MAX_COST] * len(latins)
+        return out
     longest = 3 * len(word) + 4
-    costs = channel_costs(word, latins)
-    return [
-        min(MAX_COST, cost) if latin and len(latin) <= longest else MAX_COST
-        for latin, cost in zip(latins, costs, strict=True)
-    ]
+    # an empty spelling, or one far longer than the word, is nothing it was written for: not worth aligning
+    usable = [k for k, latin in enumerate(latins) if latin and len(latin) <= longest]
+    for k, cost in zip(usable, channel_costs(word, [latins[k] for k in usable]), strict=True):
+        out[k] = min(MAX_COST, cost)
+    return out
 
 
 def channel_cost(word: str, latin: str) -> float:
@@ -225,6 +226,7 @@ def channel_costs(word: str, latins: list[str]) -> list[float]:
 
 _BUCKETS = 28
 """``_align.channel_logps`` finds a letter's Latin segments by their first letter: the empty one, a to z, other."""
+_INT32 = np.dtype(np.int32).itemsize
 
 
 def _bucket(segment: str) -> int:
@@ -287,7 +289,7 @@ def _readings(word: str) -> tuple[bytes, memoryview[int], memoryview[float], mem
     base = 0
     for _, lengths, _, letter_starts in letters:
         starts.extend([base + start for start in letter_starts])
-        base += len(lengths) // 4
+        base += len(lengths) // _INT32
     starts.append(base)
     return (
         b"".join([letter[0] for letter in letters]),
