@@ -206,3 +206,46 @@ def test_run_together_spellings_are_compared_by_edit_distance(analyzed: list[tup
             expected = min(1.0, max(0.0, (similarity - JOINED_FLOOR) / (1.0 - JOINED_FLOOR))) * JOINED_SHARE
             assert scores[q, n] == pytest.approx(expected, abs=1e-12)
     assert scores[queries.index(""), spellings.index("")] == JOINED_SHARE
+
+
+def _edited(text: str, edits: int, rng: random.Random, letters: str) -> str:
+    chars = list(text)
+    for _ in range(edits):
+        at = rng.randrange(len(chars) + 1)
+        kind = rng.randrange(3)
+        if kind == 0 or not chars:
+            chars.insert(at, rng.choice(letters))
+        elif at < len(chars):
+            if kind == 1:
+                del chars[at]
+            else:
+                chars[at] = rng.choice(letters)
+    return "".join(chars)
+
+
+def test_run_together_spellings_a_few_edits_apart_score_by_their_exact_distance() -> None:
+    # Only near spellings score: the distance is worked out for them alone, so it must be exact there, at
+    # the floor (ten letters, two edits: similarity 0.8, worth nothing) and just past it.
+    rng = random.Random(21)
+    queries: list[str] = []
+    spellings: list[str] = []
+    for letters in ("abdehilmnorsu", "абвгдежз", "ابتثجح"):
+        for _ in range(60):
+            word = "".join(rng.choice(letters) for _ in range(rng.randrange(1, 40)))
+            queries.append(word)
+            spellings.extend(_edited(word, rng.randrange(7), rng, letters) for _ in range(4))
+    queries += ["malakotipour", "abcdefghij"]
+    spellings += ["malekoutipour", "abcdefghXY", "abcdefghiX"]
+    scores = joined_scores(queries, spellings, list(range(len(spellings))))
+    partial = 0
+    for q, query in enumerate(queries):
+        for n, spelling in enumerate(spellings):
+            similarity = Levenshtein.normalized_similarity(query, spelling)
+            expected = min(1.0, max(0.0, (similarity - JOINED_FLOOR) / (1.0 - JOINED_FLOOR))) * JOINED_SHARE
+            assert scores[q, n] == pytest.approx(expected, abs=1e-12), (query, spelling)
+            partial += 0.0 < expected < JOINED_SHARE
+    assert partial > 100
+    at = queries.index("abcdefghij")
+    assert scores[at, spellings.index("abcdefghXY")] == 0.0
+    assert scores[at, spellings.index("abcdefghiX")] == pytest.approx(0.5 * JOINED_SHARE)
+    assert 0.0 < scores[queries.index("malakotipour"), spellings.index("malekoutipour")] < JOINED_SHARE

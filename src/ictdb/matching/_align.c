@@ -158,6 +158,32 @@ static int pair_order(const void *left, const void *right) {
     return 0;
 }
 
+/* Sorts a name's few pairs by ``pair_order`` in place: a handful each, for which insertion beats qsort's
+ * calls through a pointer (the order is total, so any sort gives the same). */
+static void sort_pairs(Pair *pairs, Py_ssize_t count) {
+    for (Py_ssize_t k = 1; k < count; k++) {
+        Pair pair = pairs[k];
+        Py_ssize_t at = k;
+        while (at > 0 && pair_order(&pair, &pairs[at - 1]) < 0) {
+            pairs[at] = pairs[at - 1];
+            at--;
+        }
+        pairs[at] = pair;
+    }
+}
+
+/* One pairing step as the tuple (query part, the name's part, similarity). */
+static PyObject *step_of(Pair pair) {
+    PyObject *query = PyLong_FromSsize_t((Py_ssize_t)pair.query);
+    PyObject *position = PyLong_FromSsize_t((Py_ssize_t)pair.position);
+    PyObject *value = PyFloat_FromDouble(pair.value);
+    PyObject *step = query && position && value ? PyTuple_Pack(3, query, position, value) : NULL;
+    Py_XDECREF(query);
+    Py_XDECREF(position);
+    Py_XDECREF(value);
+    return step;
+}
+
 /* Scores each name into ``scores`` and returns, per name, a tuple of its pairs (query part, the name's
  * part, similarity) in the order they were paired. */
 static PyObject *align(PyObject *self, PyObject *args) {
@@ -213,7 +239,7 @@ static PyObject *align(PyObject *self, PyObject *args) {
                 double value = sim[i * width + columns[first + p]];
                 if (value >= min_similarity) found[found_count++] = (Pair){value, i, p};
             }
-        qsort(found, (size_t)found_count, sizeof(Pair), pair_order);
+        sort_pairs(found, found_count);
         memset(used_query, 0, (size_t)query_count);
         memset(used_position, 0, (size_t)length);
         double earned = 0.0, matched = 0.0;
@@ -238,8 +264,7 @@ static PyObject *align(PyObject *self, PyObject *args) {
         PyObject *steps = PyTuple_New(paired);
         ok = steps != NULL;
         for (Py_ssize_t k = 0; ok && k < paired; k++) {
-            PyObject *step = Py_BuildValue("(nnd)", (Py_ssize_t)paired_list[k].query,
-                                           (Py_ssize_t)paired_list[k].position, paired_list[k].value);
+            PyObject *step = step_of(paired_list[k]);
             ok = step != NULL;
             if (ok) PyTuple_SET_ITEM(steps, k, step);
         }
@@ -462,26 +487,33 @@ static PyObject *rank_postings(PyObject *self, PyObject *args) {
     return result;
 }
 
-/* Levenshtein distance of two strings (any Unicode kind), one row of the table at a time. */
-static Py_ssize_t edit_distance(PyObject *left, PyObject *right, Py_ssize_t *row) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(left), m = PyUnicode_GET_LENGTH(right);
-    int left_kind = PyUnicode_KIND(left), right_kind = PyUnicode_KIND(right);
-    const void *left_data = PyUnicode_DATA(left), *right_data = PyUnicode_DATA(right);
-    for (Py_ssize_t j = 0; j <= m; j++) row[j] = j;
+/* Levenshtein distance of two code-point strings where it is at most ``bound``, else bound + 1. Only cells
+ * within ``bound`` of the diagonal can lie on a path that short (Ukkonen's band), and a row whose cells all
+ * exceed it ends the work: most names are far from the query, and their distance need not be known. */
+static Py_ssize_t bounded_distance(const Py_UCS4 *left, Py_ssize_t n, const Py_UCS4 *right, Py_ssize_t m,
+                                   Py_ssize_t bound, Py_ssize_t *row) {
+    Py_ssize_t over = bound + 1;
+    if ((n > m ? n - m : m - n) > bound) return over;
+    for (Py_ssize_t j = 0; j <= m; j++) row[j] = j < over ? j : over;
     for (Py_ssize_t i = 1; i <= n; i++) {
-        Py_UCS4 letter = PyUnicode_READ(left_kind, left_data, i - 1);
-        Py_ssize_t diagonal = row[0];
-        row[0] = i;
-        for (Py_ssize_t j = 1; j <= m; j++) {
+        Py_ssize_t low = i > bound ? i - bound : 1, high = i + bound < m ? i + bound : m;
+        Py_ssize_t diagonal = row[low - 1];
+        row[low - 1] = low == 1 && i < over ? i : over;
+        Py_ssize_t smallest = row[low - 1];
+        Py_UCS4 letter = left[i - 1];
+        for (Py_ssize_t j = low; j <= high; j++) {
             Py_ssize_t above = row[j];
-            Py_ssize_t best = diagonal + (letter != PyUnicode_READ(right_kind, right_data, j - 1));
+            Py_ssize_t best = diagonal + (letter != right[j - 1]);
             if (above + 1 < best) best = above + 1;
             if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            if (best > over) best = over;
             row[j] = best;
             diagonal = above;
+            if (best < smallest) smallest = best;
         }
+        if (smallest > bound) return over;
     }
-    return row[m];
+    return row[m] < over ? row[m] : over;
 }
 
 /* How alike each query spelling is with each chosen name's spelling, taken from ``spellings`` by the
@@ -509,26 +541,43 @@ static PyObject *joined_scores(PyObject *self, PyObject *args) {
     for (Py_ssize_t q = 0; !failed && q < query_count; q++)
         if (!PyUnicode_Check(PyList_GET_ITEM(queries, q))) failed = bad("queries must be strings");
     Py_ssize_t *row = failed ? NULL : PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(longest + 1));
+    Py_UCS4 *letters = failed ? NULL : PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(2 * longest));
     PyObject *result = NULL;
-    if (!failed && row == NULL) PyErr_NoMemory();
-    if (row != NULL) result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(double) * query_count * count);
+    if (!failed && (row == NULL || letters == NULL)) PyErr_NoMemory();
+    else if (!failed) result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(double) * query_count * count);
     if (result != NULL) {
         double *out = (double *)PyBytes_AS_STRING(result);
+        Py_UCS4 *query_letters = letters, *name_letters = letters + longest;
         for (Py_ssize_t q = 0; q < query_count; q++) {
             PyObject *query = PyList_GET_ITEM(queries, q);
+            Py_ssize_t a = PyUnicode_GET_LENGTH(query);
+            if (a <= longest && a > 0 && PyUnicode_AsUCS4(query, query_letters, longest, 0) == NULL) {
+                Py_CLEAR(result);
+                break;
+            }
             for (Py_ssize_t n = 0; n < count; n++) {
                 PyObject *name = PyList_GET_ITEM(spellings, ids[n]);
-                Py_ssize_t a = PyUnicode_GET_LENGTH(query), b = PyUnicode_GET_LENGTH(name);
+                Py_ssize_t b = PyUnicode_GET_LENGTH(name);
                 Py_ssize_t wider = a > b ? a : b;
+                /* more edits than this leave the similarity at or below the floor, where it counts nothing */
+                Py_ssize_t bound = (Py_ssize_t)((1.0 - floor) * (double)wider) + 1;
                 double value = 0.0;
                 if (wider == 0) value = 1.0;
-                else if (a <= longest && b <= longest)
-                    value = 1.0 - (double)edit_distance(query, name, row) / (double)wider;
+                else if (a <= longest && b <= longest && (a > b ? a - b : b - a) <= bound) {
+                    if (b > 0 && PyUnicode_AsUCS4(name, name_letters, longest, 0) == NULL) {
+                        Py_CLEAR(result);
+                        break;
+                    }
+                    Py_ssize_t distance = bounded_distance(query_letters, a, name_letters, b, bound, row);
+                    if (distance <= bound) value = 1.0 - (double)distance / (double)wider;
+                }
                 value = (value - floor) / (1.0 - floor);
                 out[q * count + n] = (value < 0.0 ? 0.0 : value > 1.0 ? 1.0 : value) * share;
             }
+            if (result == NULL) break;
         }
     }
+    PyMem_Free(letters);
     PyMem_Free(row);
     release(held, 1);
     return result;
