@@ -8,6 +8,7 @@ setup(
             "ictdb.matching._align",
             ["src/ictdb/matching/_align.c"],
             extra_compile_args=["-O2", "-std=c11"],
+            libraries=["m"],
         )
     ]
 )

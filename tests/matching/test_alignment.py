@@ -8,6 +8,7 @@ spellings, Russian, Spanish ones), and Cyrillic words from the Wikidata pairs, m
 from __future__ import annotations
 
 import csv
+import math
 import random
 from array import array
 from pathlib import Path
@@ -154,19 +155,42 @@ def test_inconsistent_arrays_are_refused_not_read_past_their_end() -> None:
         align(similarity, np.array([0, 2], dtype=np.int64), np.array([0, 1]), np.ones(2, dtype=np.float32), np.ones(2))
 
 
-def test_names_are_ranked_by_the_weight_of_the_keys_they_share_ties_to_the_lower_id() -> None:
+def test_names_are_ranked_by_the_rarity_of_the_keys_they_share_ties_to_the_lower_id() -> None:
     rng = random.Random(13)
     tally = Tally()
     for names, lists, size in [(50, 3, 5), (2000, 12, 90), (2000, 40, 400), (30, 1, 10)]:
-        postings = [array("i", sorted(rng.sample(range(names), rng.randint(1, names // 2)))) for _ in range(lists)]
-        weights = np.array([rng.choice([0.5, 1.0, 1.5]) for _ in postings])
+        postings = {
+            f"k{k}": array("i", sorted(rng.sample(range(names), rng.randint(1, names // 2)))) for k in range(lists)
+        }
+        keys = [*postings, "absent"]
         totals: dict[int, float] = {}
-        for posting, weight in zip(postings, weights.tolist(), strict=True):
+        for posting in postings.values():
             for name in posting:
-                totals[name] = totals.get(name, 0.0) + weight
+                totals[name] = totals.get(name, 0.0) + math.log1p(names / len(posting))
         expected = sorted(totals, key=lambda name: (-totals[name], name))[:size]
-        assert tally.rank(postings, weights, names, size, keep=0).tolist() == expected
-        assert tally.rank(postings, weights, names, size, keep=len(totals)).tolist() == sorted(totals)
+        ranked = tally.rank(keys, postings, names, size, keep=0, cap=names, budget=names * lists)
+        assert ranked is not None and ranked.tolist() == expected
+        ranked = tally.rank(keys, postings, names, size, keep=len(totals), cap=names, budget=names * lists)
+        assert ranked is not None and ranked.tolist() == sorted(totals)
+    assert not tally._scratch.any()
+
+
+def test_ranking_reads_the_rarer_postings_within_the_budget_and_none_over_the_cap() -> None:
+    tally = Tally()
+    postings = {"rare": array("i", [1, 2]), "common": array("i", range(10)), "commoner": array("i", range(20))}
+    # budget: the two-name posting is read whole, the ten-name one passes the budget and is left out
+    ranked = tally.rank(postings, postings, 100, 50, keep=0, cap=15, budget=5)
+    assert ranked is not None and ranked.tolist() == [1, 2]
+    # cap: the twenty-name posting is never read, however large the budget
+    ranked = tally.rank(postings, postings, 100, 50, keep=0, cap=15, budget=1000)
+    assert ranked is not None and ranked.tolist()[:2] == [1, 2] and len(ranked) == 10
+    assert tally.rank(["commoner"], postings, 100, 50, keep=0, cap=15, budget=1000) is None
+    ranked = tally.rank(["absent"], postings, 100, 50, keep=0, cap=15, budget=1000)
+    assert ranked is not None and len(ranked) == 0
+    with pytest.raises(ValueError, match="out of range"):
+        tally.rank(["rare"], {"rare": array("i", [500])}, 100, 50, keep=0, cap=15, budget=1000)
+    with pytest.raises(TypeError, match="posting"):
+        tally.rank(["rare"], {"rare": np.array([1.0])}, 100, 50, keep=0, cap=15, budget=1000)
     assert not tally._scratch.any()
 
 

@@ -8,6 +8,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,62 +395,140 @@ static void sift_down(Ranked *heap, Py_ssize_t size, Py_ssize_t at) {
     }
 }
 
-static int best_first(const void *left, const void *right) {
-    const Ranked *a = left, *b = right;
-    return worse(*a, *b) ? 1 : worse(*b, *a) ? -1 : 0;
+/* Sorts ranked names in place, best first (ties to the lower id): a heap sort over the heap order that
+ * selection already uses, with no call through a function pointer per comparison as qsort makes. */
+static void sort_best_first(Ranked *ranked, Py_ssize_t count) {
+    for (Py_ssize_t n = count / 2; n-- > 0;) sift_down(ranked, count, n);
+    for (Py_ssize_t end = count - 1; end > 0; end--) {
+        Ranked worst = ranked[0];
+        ranked[0] = ranked[end];
+        ranked[end] = worst;
+        sift_down(ranked, end, 0);
+    }
 }
 
-static int by_id(const void *left, const void *right) {
-    const Ranked *a = left, *b = right;
-    return (a->id > b->id) - (a->id < b->id);
+static void sort_by_id(Ranked *ranked, Py_ssize_t count) {
+    for (Py_ssize_t n = 1; n < count; n++) {
+        Ranked item = ranked[n];
+        Py_ssize_t at = n;
+        for (; at > 0 && ranked[at - 1].id > item.id; at--) ranked[at] = ranked[at - 1];
+        ranked[at] = item;
+    }
 }
 
-/* Names ranked by the summed weights of the postings they are in: the best ``size`` of them, most shared
- * first (ties to the lower id), or all of them by id when there are no more than ``keep``. ``scratch``
- * (one double per name id, all zero) is left as it was found. Returns bytes of int64 name ids. */
-static PyObject *rank_postings(PyObject *self, PyObject *args) {
-    PyObject *postings, *scratch_object;
-    PyObject *weight_object;
-    Py_ssize_t size, keep;
-    if (!PyArg_ParseTuple(args, "O!OOnn", &PyList_Type, &postings, &weight_object, &scratch_object, &size, &keep))
-        return NULL;
-    Held held[2] = {{0}};
-    if (take(weight_object, &held[0], 'd', 0, "weights") < 0 || take(scratch_object, &held[1], 'd', 1, "scratch") < 0) {
-        release(held, 2);
-        return NULL;
+/* The postings of a query's keys that ranking reads: those of at most ``cap`` names, shortest first (in the
+ * keys' order among equal lengths), up to the first whose running total passes ``budget`` names (the commoner
+ * keys add little to the rank and cost the most). Returns how many, or -1 with an exception set. */
+static Py_ssize_t usable_postings(PyObject *keys, PyObject *postings, Py_ssize_t cap, Py_ssize_t budget,
+                                  Held **views_out, Py_ssize_t *found_out) {
+    Py_ssize_t room = PyAnySet_Check(keys) ? PySet_GET_SIZE(keys) : 16, count = 0, found = 0;
+    Held *views = PyMem_Calloc((size_t)room + 1, sizeof(Held));
+    PyObject *iterator = PyObject_GetIter(keys), *key;
+    if (views == NULL || iterator == NULL) {
+        PyMem_Free(views);
+        Py_XDECREF(iterator);
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        return -1;
     }
-    Py_ssize_t lists = PyList_GET_SIZE(postings), names = items(&held[1]);
-    double *weights = DOUBLES(held[0]), *scratch = DOUBLES(held[1]);
-    if (items(&held[0]) != lists || size < 1) {
-        release(held, 2);
-        bad("one weight per posting list and a positive size are needed");
-        return NULL;
+    while ((key = PyIter_Next(iterator)) != NULL) {
+        PyObject *posting = PyDict_GetItemWithError(postings, key);
+        Py_DECREF(key);
+        if (posting == NULL) {
+            if (PyErr_Occurred()) break;
+            continue;
+        }
+        if (count == room) {
+            Held *grown = PyMem_Realloc(views, sizeof(Held) * (size_t)(2 * room + 1));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                break;
+            }
+            memset(grown + room, 0, sizeof(Held) * (size_t)(room + 1));
+            views = grown;
+            room = 2 * room + 1;
+        }
+        if (take(posting, &views[count], 'i', 0, "posting") < 0) break;
+        Py_ssize_t length = items(&views[count]);
+        found += length > 0;
+        if (length == 0 || length > cap) {
+            release(&views[count], 1);
+            continue;
+        }
+        /* insertion keeps equal lengths in the keys' order */
+        Held item = views[count];
+        Py_ssize_t at = count;
+        for (; at > 0 && items(&views[at - 1]) > length; at--) views[at] = views[at - 1];
+        views[at] = item;
+        count++;
     }
-    Held *views = PyMem_Calloc((size_t)lists + 1, sizeof(Held));
-    if (views == NULL) {
-        release(held, 2);
-        return PyErr_NoMemory();
+    Py_DECREF(iterator);
+    if (PyErr_Occurred()) {
+        for (Py_ssize_t k = 0; k < count; k++) release(&views[k], 1);
+        PyMem_Free(views);
+        return -1;
     }
-    Py_ssize_t total = 0;
-    int failed = 0;
-    for (Py_ssize_t k = 0; k < lists && !failed; k++) {
-        failed = take(PyList_GET_ITEM(postings, k), &views[k], 'i', 0, "posting") < 0;
-        if (!failed) {
-            int32_t *ids = INTS(views[k]);
-            for (Py_ssize_t n = 0; n < items(&views[k]) && !failed; n++)
-                if (ids[n] < 0 || ids[n] >= names) failed = bad("a name id out of range");
-            total += items(&views[k]);
+    Py_ssize_t spent = 0;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        spent += items(&views[k]);
+        if (spent > budget && k) {
+            for (Py_ssize_t rest = k; rest < count; rest++) release(&views[rest], 1);
+            count = k;
+            break;
         }
     }
-    Ranked *touched = failed ? NULL : PyMem_Malloc(sizeof(Ranked) * (size_t)(total + 1));
+    *views_out = views;
+    *found_out = found;
+    return count;
+}
+
+/* Names ranked by the blocking keys of a query they share: each key found in ``postings`` (key -> int32 name
+ * ids) and read by ``usable_postings`` adds log1p(cap / its length) to each of its names. The best ``size`` of
+ * them, most shared first (ties to the lower id), or all of them by id when there are no more than ``keep``.
+ * ``scratch`` (one double per name id, all zero) is left as it was found. Returns bytes of int64 name ids,
+ * empty when no key has a posting, or None when every posting is longer than ``cap``. */
+static PyObject *rank_postings(PyObject *self, PyObject *args) {
+    PyObject *keys, *postings, *scratch_object;
+    Py_ssize_t size, keep, cap, budget;
+    if (!PyArg_ParseTuple(args, "OO!Onnnn", &keys, &PyDict_Type, &postings, &scratch_object, &size, &keep, &cap,
+                          &budget))
+        return NULL;
+    if (size < 1 || cap < 1) {
+        bad("a positive size and cap are needed");
+        return NULL;
+    }
+    Held scratch_held = {0};
+    if (take(scratch_object, &scratch_held, 'd', 1, "scratch") < 0) {
+        release(&scratch_held, 1);
+        return NULL;
+    }
+    Held *views = NULL;
+    Py_ssize_t found = 0;
+    Py_ssize_t lists = usable_postings(keys, postings, cap, budget, &views, &found);
+    if (lists < 0) {
+        release(&scratch_held, 1);
+        return NULL;
+    }
+    Py_ssize_t names = items(&scratch_held), total = 0;
+    double *scratch = DOUBLES(scratch_held);
+    int failed = 0;
+    for (Py_ssize_t k = 0; k < lists && !failed; k++) {
+        int32_t *ids = INTS(views[k]);
+        for (Py_ssize_t n = 0; n < items(&views[k]) && !failed; n++)
+            if (ids[n] < 0 || ids[n] >= names) failed = bad("a name id out of range");
+        total += items(&views[k]);
+    }
+    Ranked *touched = failed || lists == 0 ? NULL : PyMem_Malloc(sizeof(Ranked) * (size_t)(total + 1));
     PyObject *result = NULL;
-    if (!failed && touched != NULL) {
+    if (!failed && lists == 0) {
+        result = found ? Py_NewRef(Py_None) : PyBytes_FromStringAndSize(NULL, 0);
+    } else if (!failed && touched != NULL) {
         Py_ssize_t count = 0;
         for (Py_ssize_t k = 0; k < lists; k++) {
             int32_t *ids = INTS(views[k]);
+            double weight = log1p((double)cap / (double)items(&views[k]));
             for (Py_ssize_t n = 0; n < items(&views[k]); n++) {
                 if (scratch[ids[n]] == 0.0) touched[count++].id = ids[n];
-                scratch[ids[n]] += weights[k];
+                scratch[ids[n]] += weight;
             }
         }
         for (Py_ssize_t n = 0; n < count; n++) {
@@ -458,7 +537,7 @@ static PyObject *rank_postings(PyObject *self, PyObject *args) {
         }
         Py_ssize_t out_count = count;
         if (count <= keep) {
-            qsort(touched, (size_t)count, sizeof(Ranked), by_id);
+            sort_by_id(touched, count);
         } else {
             if (count > size) {
                 for (Py_ssize_t n = size / 2; n-- > 0;) sift_down(touched, size, n);
@@ -470,7 +549,7 @@ static PyObject *rank_postings(PyObject *self, PyObject *args) {
                 }
                 out_count = size;
             }
-            qsort(touched, (size_t)out_count, sizeof(Ranked), best_first);
+            sort_best_first(touched, out_count);
         }
         result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * out_count);
         if (result != NULL) {
@@ -483,7 +562,7 @@ static PyObject *rank_postings(PyObject *self, PyObject *args) {
     PyMem_Free(touched);
     for (Py_ssize_t k = 0; k < lists; k++) release(&views[k], 1);
     PyMem_Free(views);
-    release(held, 2);
+    release(&scratch_held, 1);
     return result;
 }
 

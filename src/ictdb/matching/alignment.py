@@ -11,7 +11,7 @@ Pairs of a Cyrillic part with a Latin one are then compared by ``score.learned_t
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from operator import attrgetter
@@ -127,13 +127,24 @@ class Tally:
     def __init__(self) -> None:
         self._scratch: _Floats = np.zeros(1024, dtype=np.float64)
 
-    def rank(self, postings: list[array[int]], weights: _Floats, names: int, size: int, keep: int) -> _Ints:
-        """Name ids in ``postings``, by the summed ``weights`` of the postings each is in: the best ``size``,
-        most shared first (ties to the lower id), or all of them by id when there are no more than ``keep``."""
+    def rank(
+        self,
+        keys: Iterable[str],
+        postings: dict[str, array[int]],
+        names: int,
+        size: int,
+        keep: int,
+        cap: int,
+        budget: int,
+    ) -> _Ints | None:
+        """Name ids by the query ``keys`` they share, each key weighing log1p(cap / its posting's length): the
+        best ``size``, most shared first (ties to the lower id), or all of them by id when there are no more
+        than ``keep``. Postings of more than ``cap`` names are left out, and of the rest, shortest first, those
+        after the running total of names passes ``budget``. None when every posting found is too long."""
         if len(self._scratch) < names:
             self._scratch = np.zeros(2 * names, dtype=np.float64)
-        ranked = _align.rank_postings(postings, weights, self._scratch[:names], size, keep)
-        return np.frombuffer(ranked, dtype=np.int64)
+        ranked = _align.rank_postings(keys, postings, self._scratch[:names], size, keep, cap, budget)
+        return None if ranked is None else np.frombuffer(ranked, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)

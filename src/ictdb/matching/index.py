@@ -473,26 +473,17 @@ class NameIndex:
         keys: set[str] = set()
         for parts in parts_list:
             keys |= _query_keys(parts)
-        postings = [posting for key in keys if (posting := self._postings.get(key))]
-        if not postings:
-            return np.empty(0, dtype=np.int64)
-        cap = self._posting_cap()
-        usable = [posting for posting in postings if len(posting) <= cap]
-        if not usable:
-            postings.sort(key=len)
-            first = np.frombuffer(postings[0], dtype=np.int32)
-            if len(postings) > 1:
-                first = np.intersect1d(first, np.frombuffer(postings[1], dtype=np.int32), assume_unique=False)
-            return first[:shortlist].astype(np.int64)
-        usable.sort(key=len)
-        spent = 0
-        for count, posting in enumerate(usable):
-            spent += len(posting)
-            if spent > POSTING_BUDGET and count:
-                del usable[count:]  # the commoner keys add little to the rank and cost the most
-                break
-        weights = _rarity([len(posting) for posting in usable], cap)
-        return self._tally.rank(usable, weights, len(self._name_text), shortlist, KEEP_BY_KEYS)
+        ranked = self._tally.rank(
+            keys, self._postings, len(self._name_text), shortlist, KEEP_BY_KEYS, self._posting_cap(), POSTING_BUDGET
+        )
+        if ranked is not None:
+            return ranked
+        # every key is too common to rank by: the names sharing the two rarest
+        postings = sorted((posting for key in keys if (posting := self._postings.get(key))), key=len)
+        first = np.frombuffer(postings[0], dtype=np.int32)
+        if len(postings) > 1:
+            first = np.intersect1d(first, np.frombuffer(postings[1], dtype=np.int32), assume_unique=False)
+        return first[:shortlist].astype(np.int64)
 
     def _posting_cap(self) -> int:
         """Postings longer than this are too common to rank by (``MAX_POSTING_SHARE``)."""
