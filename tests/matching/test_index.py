@@ -170,6 +170,27 @@ def test_disallowed_tags_never_appear_in_matches_but_do_in_restricted() -> None:
     assert not high.matches and not high.restricted
 
 
+def test_a_failing_visibility_check_fails_the_search_rather_than_showing_anything() -> None:
+    index = NameIndex()
+    index.add(entry("secret", "Shamil Basayev", tag="RU-FSB"))
+
+    def broken(tag: Hashable) -> bool:
+        raise RuntimeError("the policy store is down")
+
+    with pytest.raises(RuntimeError, match="policy store"):
+        index.search(MatchQuery(names=("Shamil Basayev",)), broken)
+
+
+def test_an_entry_with_many_matching_names_is_found_once_by_its_best_name() -> None:
+    index = NameIndex()
+    index.add(entry("many", "Abdallah Shamali", "Basayev Shamil Salmanovich", "Shamil Basayev", "Sh. Basayev"))
+    index.add(entry("other", "Shamil Basayevsky"))
+    result = index.search(MatchQuery(names=("Shamil Basayev",)), everyone)
+    assert [match.entity_id for match in result.matches] == ["many", "other"]
+    assert result.matches[0].explanation["name"]["matched"] == "Shamil Basayev"
+    assert result.matches[0].score == 1.0
+
+
 def test_limit_threshold_and_ordering() -> None:
     index = NameIndex()
     index.add_many(entry(f"e{i}", f"Karim Benali{'x' * i}") for i in range(8))

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+static PyObject *tag_name; /* "tag", the attribute of an index entry that visibility judges */
+static PyObject *keys_name, *skeletons_name, *shapes_name; /* attributes of a name part */
+
 typedef struct {
     Py_buffer view;
     int held;
@@ -70,52 +73,137 @@ static int share(const int64_t *left, Py_ssize_t left_count, const int32_t *righ
     return 0;
 }
 
+/* Appends to ``codes`` the code in ``numbered`` of each string of ``values`` that has one (and at least
+ * ``shortest`` letters); returns how many, or -1 with an exception set. */
+static Py_ssize_t codes_of(PyObject *values, PyObject *numbered, Py_ssize_t shortest, int64_t *codes) {
+    if (!PyTuple_Check(values)) return bad("a part's skeletons and shapes must be tuples");
+    Py_ssize_t count = 0;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(values); k++) {
+        PyObject *value = PyTuple_GET_ITEM(values, k);
+        if (!PyUnicode_Check(value)) return bad("skeletons and shapes must be strings");
+        if (PyUnicode_GET_LENGTH(value) < shortest) continue;
+        PyObject *code = PyDict_GetItemWithError(numbered, value);
+        if (code == NULL) {
+            if (PyErr_Occurred()) return -1;
+            continue;
+        }
+        codes[count] = PyLong_AsLongLong(code);
+        if (codes[count] == -1 && PyErr_Occurred()) return -1;
+        count++;
+    }
+    return count;
+}
+
+/* The number of strings in tuple attribute ``name`` of each part, summed; -1 with an exception set. */
+static Py_ssize_t tuple_sizes(PyObject *parts, PyObject *name) {
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(parts); i++) {
+        PyObject *values = PyObject_GetAttr(PyTuple_GET_ITEM(parts, i), name);
+        if (values == NULL) return -1;
+        int ok = PyTuple_Check(values);
+        total += ok ? PyTuple_GET_SIZE(values) : 0;
+        Py_DECREF(values);
+        if (!ok) return bad("a part's keys, skeletons and shapes must be tuples");
+    }
+    return total;
+}
+
+/* A query's parts as codes: where each part's keys start among the query's keys (as cdist's rows are laid
+ * out), and its skeletons (of two letters or more) and shapes as the index numbers them, ragged. */
+typedef struct {
+    int64_t *key_start, *skeleton_start, *skeletons, *shape_start, *shapes;
+} QueryCodes;
+
+static void free_query_codes(QueryCodes *codes) {
+    PyMem_Free(codes->key_start);
+    PyMem_Free(codes->skeletons);
+    PyMem_Free(codes->shapes);
+}
+
+static int query_codes(PyObject *parts, PyObject *skeleton_codes, PyObject *shape_codes, QueryCodes *codes) {
+    Py_ssize_t count = PyTuple_GET_SIZE(parts);
+    Py_ssize_t skeleton_room = tuple_sizes(parts, skeletons_name), shape_room = tuple_sizes(parts, shapes_name);
+    if (skeleton_room < 0 || shape_room < 0) return -1;
+    codes->key_start = PyMem_Malloc(sizeof(int64_t) * (size_t)(3 * (count + 1)));
+    codes->skeletons = PyMem_Malloc(sizeof(int64_t) * (size_t)(skeleton_room + 1));
+    codes->shapes = PyMem_Malloc(sizeof(int64_t) * (size_t)(shape_room + 1));
+    if (codes->key_start == NULL || codes->skeletons == NULL || codes->shapes == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    codes->skeleton_start = codes->key_start + count + 1;
+    codes->shape_start = codes->skeleton_start + count + 1;
+    codes->key_start[0] = codes->skeleton_start[0] = codes->shape_start[0] = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *part = PyTuple_GET_ITEM(parts, i);
+        PyObject *keys = PyObject_GetAttr(part, keys_name);
+        PyObject *skeletons = PyObject_GetAttr(part, skeletons_name);
+        PyObject *shapes = PyObject_GetAttr(part, shapes_name);
+        Py_ssize_t keys_count = keys != NULL && PyTuple_Check(keys) ? PyTuple_GET_SIZE(keys) : -1;
+        Py_ssize_t found_skeletons = skeletons == NULL ? -1
+            : codes_of(skeletons, skeleton_codes, 2, codes->skeletons + codes->skeleton_start[i]);
+        Py_ssize_t found_shapes = shapes == NULL || found_skeletons < 0 ? -1
+            : codes_of(shapes, shape_codes, 0, codes->shapes + codes->shape_start[i]);
+        Py_XDECREF(keys);
+        Py_XDECREF(skeletons);
+        Py_XDECREF(shapes);
+        if (keys_count < 1 || found_skeletons < 0 || found_shapes < 0) {
+            if (!PyErr_Occurred()) bad("a query part without keys");
+            return -1;
+        }
+        codes->key_start[i + 1] = codes->key_start[i] + keys_count;
+        codes->skeleton_start[i + 1] = codes->skeleton_start[i] + found_skeletons;
+        codes->shape_start[i + 1] = codes->shape_start[i] + found_shapes;
+    }
+    return 0;
+}
+
 static PyObject *part_matrix(PyObject *self, PyObject *args) {
-    PyObject *objects[13];
+    PyObject *objects[8], *query_parts, *skeleton_codes, *shape_codes;
     double skeleton_similarity, skeleton_reach, shape_similarity;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOOddd", &objects[0], &objects[1], &objects[2], &objects[3],
-                          &objects[4], &objects[5], &objects[6], &objects[7], &objects[8], &objects[9],
-                          &objects[10], &objects[11], &objects[12], &skeleton_similarity, &skeleton_reach,
-                          &shape_similarity))
+    if (!PyArg_ParseTuple(args, "OO!O!O!OOOOOOOddd", &objects[0], &PyTuple_Type, &query_parts, &PyDict_Type,
+                          &skeleton_codes, &PyDict_Type, &shape_codes, &objects[1], &objects[2], &objects[3],
+                          &objects[4], &objects[5], &objects[6], &objects[7], &skeleton_similarity,
+                          &skeleton_reach, &shape_similarity))
         return NULL;
-    enum { RAW, Q_KEYS, C_KEYS, NUMBERS, Q_SKEL_START, Q_SKEL, P_SKEL_START, P_SKEL, Q_SHAPE_START, Q_SHAPE,
-           P_SHAPE_START, P_SHAPE, OUT };
-    static const char kinds[] = {'d', 'q', 'q', 'q', 'q', 'q', 'i', 'i', 'q', 'q', 'i', 'i', 'd'};
-    static const char *names[] = {"raw", "query_key_starts", "candidate_key_starts", "numbers",
-                                  "query_skeleton_starts", "query_skeletons", "part_skeleton_starts",
-                                  "part_skeletons", "query_shape_starts", "query_shapes", "part_shape_starts",
-                                  "part_shapes", "out"};
-    Held held[13] = {{0}};
-    for (int k = 0; k < 13; k++) {
+    enum { RAW, C_KEYS, NUMBERS, P_SKEL_START, P_SKEL, P_SHAPE_START, P_SHAPE, OUT };
+    static const char kinds[] = {'d', 'q', 'q', 'i', 'i', 'i', 'i', 'd'};
+    static const char *names[] = {"raw", "candidate_key_starts", "numbers", "part_skeleton_starts",
+                                  "part_skeletons", "part_shape_starts", "part_shapes", "out"};
+    Held held[8] = {{0}};
+    for (int k = 0; k < 8; k++) {
         if (take(objects[k], &held[k], kinds[k], k == OUT, names[k]) < 0) {
-            release(held, 13);
+            release(held, 8);
             return NULL;
         }
     }
-    Py_ssize_t query_count = items(&held[Q_KEYS]) - 1;
+    QueryCodes query = {0};
+    if (query_codes(query_parts, skeleton_codes, shape_codes, &query) < 0) {
+        free_query_codes(&query);
+        release(held, 8);
+        return NULL;
+    }
+    Py_ssize_t query_count = PyTuple_GET_SIZE(query_parts);
     Py_ssize_t columns = items(&held[C_KEYS]) - 1;
     Py_ssize_t parts = items(&held[P_SKEL_START]) - 1;
-    int64_t *q_keys = LONGS(held[Q_KEYS]), *c_keys = LONGS(held[C_KEYS]), *numbers = LONGS(held[NUMBERS]);
-    Py_ssize_t raw_width = query_count >= 0 && columns >= 0 ? c_keys[columns] : 0;
+    int64_t *q_keys = query.key_start, *c_keys = LONGS(held[C_KEYS]), *numbers = LONGS(held[NUMBERS]);
+    Py_ssize_t raw_width = columns >= 0 ? c_keys[columns] : 0;
     int failed = 0;
-    if (query_count < 0 || columns < 0 || parts < 0) failed = bad("starts arrays need at least one item");
+    if (columns < 0 || parts < 0) failed = bad("starts arrays need at least one item");
     else if (items(&held[NUMBERS]) != columns) failed = bad("numbers and candidate_key_starts disagree");
     else if (items(&held[OUT]) != query_count * columns) failed = bad("out has the wrong size");
     else if (items(&held[RAW]) != q_keys[query_count] * raw_width) failed = bad("raw has the wrong size");
-    else if (items(&held[Q_SKEL_START]) != query_count + 1 || items(&held[Q_SHAPE_START]) != query_count + 1)
-        failed = bad("query starts have the wrong size");
     else if (items(&held[P_SHAPE_START]) != parts + 1) failed = bad("part starts disagree");
     for (Py_ssize_t j = 0; !failed && j < columns; j++)
         if (numbers[j] < 0 || numbers[j] >= parts || c_keys[j] >= c_keys[j + 1]) failed = bad("bad candidate part");
-    for (Py_ssize_t i = 0; !failed && i < query_count; i++)
-        if (q_keys[i] >= q_keys[i + 1]) failed = bad("a query part without keys");
     if (failed) {
-        release(held, 13);
+        free_query_codes(&query);
+        release(held, 8);
         return NULL;
     }
     double *raw = DOUBLES(held[RAW]), *out = DOUBLES(held[OUT]);
-    int64_t *q_skel_start = LONGS(held[Q_SKEL_START]), *q_skel = LONGS(held[Q_SKEL]);
-    int64_t *q_shape_start = LONGS(held[Q_SHAPE_START]), *q_shape = LONGS(held[Q_SHAPE]);
+    int64_t *q_skel_start = query.skeleton_start, *q_skel = query.skeletons;
+    int64_t *q_shape_start = query.shape_start, *q_shape = query.shapes;
     int32_t *p_skel_start = INTS(held[P_SKEL_START]), *p_skel = INTS(held[P_SKEL]);
     int32_t *p_shape_start = INTS(held[P_SHAPE_START]), *p_shape = INTS(held[P_SHAPE]);
     for (Py_ssize_t i = 0; i < query_count; i++) {
@@ -140,7 +228,8 @@ static PyObject *part_matrix(PyObject *self, PyObject *args) {
             out[i * columns + j] = best;
         }
     }
-    release(held, 13);
+    free_query_codes(&query);
+    release(held, 8);
     Py_RETURN_NONE;
 }
 
@@ -762,6 +851,118 @@ static PyObject *channel_logps(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* The entries a search goes on to finish. Each candidate name's entry (``name_entry[name_ids[p]]``) keeps its
+ * best-scoring name (the first on ties); each distinct visibility tag among the entries (``entries[slot].tag``)
+ * is judged once by ``allowed``. An allowed entry goes on if its score plus ``rise`` reaches ``cut``: the
+ * ``limit``-th best of the allowed entries' scores plus ``fall`` (the most the query's details could move them
+ * up and down), or ``threshold`` if higher, less a thousandth; a hidden entry goes on if its score plus
+ * ``rise`` reaches the threshold less a thousandth. Returns [(score, slot, position, allowed)] in the order
+ * the entries were first met. */
+static PyObject *best_entries(PyObject *self, PyObject *args) {
+    PyObject *ids_object, *scores_object, *entry_object, *entries, *allowed;
+    double rise, fall, threshold;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "OOOO!Odddn", &ids_object, &scores_object, &entry_object, &PyList_Type, &entries,
+                          &allowed, &rise, &fall, &threshold, &limit))
+        return NULL;
+    Held held[3] = {{0}};
+    if (take(ids_object, &held[0], 'q', 0, "name_ids") < 0 || take(scores_object, &held[1], 'd', 0, "scores") < 0 ||
+        take(entry_object, &held[2], 'i', 0, "name_entry") < 0) {
+        release(held, 3);
+        return NULL;
+    }
+    Py_ssize_t count = items(&held[0]), names = items(&held[2]), slots = PyList_GET_SIZE(entries);
+    int64_t *ids = LONGS(held[0]);
+    double *scores = DOUBLES(held[1]);
+    int32_t *name_entry = INTS(held[2]);
+    if (items(&held[1]) != count || limit < 1) {
+        release(held, 3);
+        bad("one score per name id and a positive limit are needed");
+        return NULL;
+    }
+    /* per distinct entry: its slot, its best position, whether its tag is allowed */
+    int32_t *slot_of = PyMem_Malloc(sizeof(int32_t) * (size_t)(count + 1));
+    Py_ssize_t *best = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(count + 1));
+    char *open = PyMem_Malloc((size_t)count + 1);
+    double *floors = PyMem_Malloc(sizeof(double) * (size_t)(count + 1));
+    PyObject *verdicts = PyDict_New(), *result = NULL;
+    Py_ssize_t distinct = 0;
+    int failed = slot_of == NULL || best == NULL || open == NULL || floors == NULL || verdicts == NULL;
+    if (failed && !PyErr_Occurred()) PyErr_NoMemory();
+    for (Py_ssize_t p = 0; p < count && !failed; p++) {
+        if (ids[p] < 0 || ids[p] >= names || name_entry[ids[p]] < 0 || name_entry[ids[p]] >= slots) {
+            failed = bad("a name id or its entry out of range");
+            break;
+        }
+        int32_t slot = name_entry[ids[p]];
+        Py_ssize_t known = 0;
+        while (known < distinct && slot_of[known] != slot) known++;
+        if (known < distinct) {
+            if (scores[p] > scores[best[known]]) best[known] = p;
+            continue;
+        }
+        PyObject *tag = PyObject_GetAttr(PyList_GET_ITEM(entries, slot), tag_name);
+        if (tag == NULL) {
+            failed = 1;
+            break;
+        }
+        PyObject *verdict = PyDict_GetItemWithError(verdicts, tag);
+        int allowed_here = -1;
+        if (verdict != NULL) {
+            allowed_here = verdict == Py_True;
+        } else if (!PyErr_Occurred()) {
+            PyObject *answer = PyObject_CallOneArg(allowed, tag);
+            allowed_here = answer == NULL ? -1 : PyObject_IsTrue(answer);
+            Py_XDECREF(answer);
+            if (allowed_here >= 0 && PyDict_SetItem(verdicts, tag, allowed_here ? Py_True : Py_False) < 0)
+                allowed_here = -1;
+        }
+        Py_DECREF(tag);
+        if (allowed_here < 0) {
+            failed = 1;
+            break;
+        }
+        slot_of[distinct] = slot;
+        best[distinct] = p;
+        open[distinct] = (char)allowed_here;
+        distinct++;
+    }
+    if (!failed) {
+        Py_ssize_t open_count = 0;
+        for (Py_ssize_t k = 0; k < distinct; k++)
+            if (open[k]) floors[open_count++] = scores[best[k]] + fall;
+        double cut = threshold;
+        if (open_count >= limit) {
+            /* the limit-th largest floor: a partial selection sort, limit is small */
+            for (Py_ssize_t k = 0; k < limit; k++) {
+                Py_ssize_t top = k;
+                for (Py_ssize_t m = k + 1; m < open_count; m++)
+                    if (floors[m] > floors[top]) top = m;
+                double swap = floors[k];
+                floors[k] = floors[top];
+                floors[top] = swap;
+            }
+            if (floors[limit - 1] > cut) cut = floors[limit - 1];
+        }
+        cut -= 1e-3;
+        result = PyList_New(0);
+        for (Py_ssize_t k = 0; k < distinct && result != NULL; k++) {
+            double score = scores[best[k]];
+            if (score + rise < (open[k] ? cut : threshold - 1e-3)) continue;
+            PyObject *item = Py_BuildValue("(dnnO)", score, (Py_ssize_t)slot_of[k], best[k], open[k] ? Py_True : Py_False);
+            if (item == NULL || PyList_Append(result, item) < 0) Py_CLEAR(result);
+            Py_XDECREF(item);
+        }
+    }
+    PyMem_Free(slot_of);
+    PyMem_Free(best);
+    PyMem_Free(open);
+    PyMem_Free(floors);
+    Py_XDECREF(verdicts);
+    release(held, 3);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"channel_logps", channel_logps, METH_VARARGS, "Likeliest readings of a word's letters as Latin spellings."},
     {"joined_scores", joined_scores, METH_VARARGS, "Whole-name spellings compared, letters run together."},
@@ -770,9 +971,17 @@ static PyMethodDef methods[] = {
     {"part_matrix", part_matrix, METH_VARARGS,
      "Similarity of each query part with each candidate part: best key similarity, skeleton and shape terms."},
     {"align", align, METH_VARARGS, "Greedy alignment of one query name with many candidate names."},
+    {"best_entries", best_entries, METH_VARARGS, "The entries a search goes on to finish, with their best names."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_align", "Compiled name alignment.", -1, methods};
 
-PyMODINIT_FUNC PyInit__align(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__align(void) {
+    tag_name = PyUnicode_InternFromString("tag");
+    keys_name = PyUnicode_InternFromString("keys");
+    skeletons_name = PyUnicode_InternFromString("skeletons");
+    shapes_name = PyUnicode_InternFromString("shapes");
+    if (tag_name == NULL || keys_name == NULL || skeletons_name == NULL || shapes_name == NULL) return NULL;
+    return PyModule_Create(&module);
+}

@@ -1,16 +1,15 @@
+from collections.abc import Callable
 from typing import Any
 
 def part_matrix(
     raw: Any,
-    query_key_starts: Any,
+    query_parts: tuple[Any, ...],
+    skeleton_codes: dict[str, int],
+    shape_codes: dict[str, int],
     candidate_key_starts: Any,
     numbers: Any,
-    query_skeleton_starts: Any,
-    query_skeletons: Any,
     part_skeleton_starts: Any,
     part_skeletons: Any,
-    query_shape_starts: Any,
-    query_shapes: Any,
     part_shape_starts: Any,
     part_shapes: Any,
     out: Any,
@@ -56,3 +55,15 @@ def channel_logps(
     max_segment: int,
     /,
 ) -> bytes: ...
+def best_entries(
+    name_ids: Any,
+    scores: Any,
+    name_entry: Any,
+    entries: list[Any],
+    allowed: Callable[[Any], object],
+    rise: float,
+    fall: float,
+    threshold: float,
+    limit: int,
+    /,
+) -> list[tuple[float, int, int, bool]]: ...

@@ -13,7 +13,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
@@ -44,17 +44,14 @@ _Floats = np.ndarray[Any, np.dtype[np.float64]]
 _Ints = np.ndarray[Any, np.dtype[np.int64]]
 
 
-def _starts(counts: Sequence[int]) -> _Ints:
-    return np.fromiter(accumulate(counts, initial=0), dtype=np.int64, count=len(counts) + 1)
-
-
 class PartCodes:
     """The index's parts by number: their spellings in one flat list, and numbers for their skeletons and
-    shapes, each kept as ragged arrays (starts per part number, then the values)."""
+    shapes (``skeleton_codes``, ``shape_codes``), each kept as ragged arrays (starts per part number, then
+    the values)."""
 
     def __init__(self) -> None:
-        self._skeleton: dict[str, int] = {}
-        self._shape: dict[str, int] = {}
+        self.skeleton_codes: dict[str, int] = {}
+        self.shape_codes: dict[str, int] = {}
         self.parts: list[Part] = []
         self.keys: list[str] = []
         self.key_starts: array[int] = array("i", [0])
@@ -72,34 +69,11 @@ class PartCodes:
         self.key_starts.append(len(self.keys))
         for value in dict.fromkeys(part.skeletons):
             if len(value) >= 2:
-                self.skeletons.append(self._skeleton.setdefault(value, len(self._skeleton)))
+                self.skeletons.append(self.skeleton_codes.setdefault(value, len(self.skeleton_codes)))
         self.skeleton_starts.append(len(self.skeletons))
         for value in part.shapes:
-            self.shapes.append(self._shape.setdefault(value, len(self._shape)))
+            self.shapes.append(self.shape_codes.setdefault(value, len(self.shape_codes)))
         self.shape_starts.append(len(self.shapes))
-
-    def of_query(self, parts: Sequence[Part]) -> tuple[_Ints, _Ints, _Ints, _Ints]:
-        """The codes of a query's parts, as (skeleton starts, skeletons, shape starts, shapes); a skeleton or
-        shape no indexed part has gets none (it can agree with no candidate)."""
-        skeletons: list[int] = []
-        skeleton_counts: list[int] = []
-        shapes: list[int] = []
-        shape_counts: list[int] = []
-        for part in parts:
-            before = len(skeletons)
-            skeletons.extend(
-                code for value in part.skeletons if len(value) >= 2 and (code := self._skeleton.get(value)) is not None
-            )
-            skeleton_counts.append(len(skeletons) - before)
-            before = len(shapes)
-            shapes.extend(code for value in part.shapes if (code := self._shape.get(value)) is not None)
-            shape_counts.append(len(shapes) - before)
-        return (
-            _starts(skeleton_counts),
-            np.array(skeletons, dtype=np.int64),
-            _starts(shape_counts),
-            np.array(shapes, dtype=np.int64),
-        )
 
     def gather(
         self, name_ids: _Ints, name_starts: array[int], name_parts: array[int]
@@ -162,22 +136,21 @@ _KEYS = attrgetter("keys")
 
 def part_matrix(query: Sequence[Part], candidates: Candidates, codes: PartCodes) -> _Floats:
     """``score.part_similarity`` of every query part with every candidate part, as a (query, candidate) array."""
-    spellings = list(map(_KEYS, query))
-    query_keys = list(chain.from_iterable(spellings))
+    query = tuple(query)
+    query_keys = list(chain.from_iterable(map(_KEYS, query)))
     raw = process.cdist(query_keys, candidates.keys, scorer=Levenshtein.normalized_similarity, dtype=np.float64)
     out = np.empty((len(query), len(candidates.parts)), dtype=np.float64)
-    skeleton_starts, skeletons, shape_starts, shapes = codes.of_query(query)
+    # the query's skeletons and shapes are numbered as the index's are; one that no indexed part has gets
+    # no number (it can agree with no candidate)
     _align.part_matrix(
         raw,
-        _starts(list(map(len, spellings))),
+        query,
+        codes.skeleton_codes,
+        codes.shape_codes,
         candidates.key_starts,
         candidates.numbers,
-        skeleton_starts,
-        skeletons,
         codes.skeleton_starts,
         codes.skeletons,
-        shape_starts,
-        shapes,
         codes.shape_starts,
         codes.shapes,
         out,
@@ -193,14 +166,14 @@ def joined(parts: Sequence[Part]) -> str:
     return "".join(part.key for part in parts)
 
 
-def joined_scores(queries: list[str], spellings: list[str], name_ids: list[int]) -> _Floats:
+def joined_scores(queries: list[str], spellings: list[str], name_ids: Sequence[int] | _Ints) -> _Floats:
     """Names compared as their letters run together (``joined``), for names spaced differently: Hamidreza
     and Hamid Reza, Malekouti Pour and Malakotipour, whose parts pair badly or not at all.
 
     Returns a (query, name) array: the edit-distance similarity of the run-together spellings, above
     ``JOINED_FLOOR`` scaled to at most ``JOINED_SHARE``, and 0 below it.
     """
-    ids = np.array(name_ids, dtype=np.int64)
+    ids = np.ascontiguousarray(name_ids, dtype=np.int64)
     raw = _align.joined_scores(queries, spellings, ids, JOINED_FLOOR, JOINED_SHARE, JOINED_LONGEST)
     return np.frombuffer(raw, dtype=np.float64).reshape(len(queries), len(name_ids))
 

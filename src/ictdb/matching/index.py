@@ -12,7 +12,6 @@ in ``SearchResult.restricted`` for the caller's hit policy.
 
 from __future__ import annotations
 
-import math
 import re
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -25,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from ictdb.matching import cyrillic
+from ictdb.matching import _align, cyrillic
 from ictdb.matching.alignment import Alignment, PartCodes, Tally, align, joined, joined_scores, part_matrix
 from ictdb.matching.names import Part, analyze
 from ictdb.matching.phonetic import loose, skeleton, sound_classes
@@ -247,16 +246,15 @@ def _rarity(sizes: list[int], cap: int) -> _Floats:
 
 @dataclass(slots=True)
 class _Best:
-    """The best-matching name of an entry: its score, the query name, the matched name and how to find the
-    part pairs (the alignment's steps and the name's row in them; read only for the matches returned)."""
+    """The best-matching name of an entry: its score, the query name's place in the query, the matched name and
+    how to find the part pairs (the alignment's steps and the name's row in them; read only for the matches returned)."""
 
     score: float
-    text: str
-    query_parts: tuple[Part, ...]
+    query_name: int
     name_id: int
     steps: Alignment
     row: int
-    run_together: bool = False
+    run_together: bool
 
 
 def _thousandths(similarity: float) -> float:
@@ -279,6 +277,9 @@ def _score(value: float) -> float:
 _Found = tuple[float, float, str, MatchEntry, _Best, _Features]
 """A match before its explanation: minus its score, minus its unrounded name score, its id, its entry, its
 best name, its details."""
+
+_NO_FEATURES: _Features = {}
+"""The details of a query that has none (never written to)."""
 
 _by_score = itemgetter(0, 1)
 """Best first: the score, then the unrounded name score."""
@@ -556,15 +557,13 @@ class NameIndex:
         )
 
     def _best_names(
-        self, prepared: _Prepared, name_ids: list[int]
-    ) -> tuple[list[float], list[int], list[Alignment], list[bool]]:
+        self, prepared: _Prepared, name_ids: _Ints
+    ) -> tuple[_Floats, list[int], list[Alignment], list[bool]]:
         """For each candidate name, its best score against the query's names and which query name gave it (the
         first on ties), each query name's alignment, and whether the names' letters run together gave the
         score (``alignment.joined_scores``: Hamid Reza Malakotipour and Hamidreza Malekouti Pour)."""
         count = len(name_ids)
-        name_starts, columns, candidates = self._codes.gather(
-            np.array(name_ids, dtype=np.int64), self._name_start, self._name_parts
-        )
+        name_starts, columns, candidates = self._codes.gather(name_ids, self._name_start, self._name_parts)
         weights = self._weights(candidates.numbers)
         alignments: list[Alignment] = []
         best = np.empty(0)
@@ -590,7 +589,7 @@ class NameIndex:
                     best[better] = row[better]
                     chosen[better] = position
                     run_together |= better
-        return best.tolist(), chosen.tolist(), alignments, run_together.tolist()
+        return best, chosen.tolist(), alignments, run_together.tolist()
 
     def _order_ties(self, prepared: _Prepared, found: list[_Found], limit: int) -> list[_Found]:
         """``found``, sorted best first, with each run of equal scores (and unrounded name scores) that reaches
@@ -635,9 +634,9 @@ class NameIndex:
                     out.append(min(costs[at : at + end - begin]))
                     at += end - begin
                 return out
-        spelled = {text: joined(parts) for text, parts in prepared.names}
+        spelled = [joined(parts) for _, parts in prepared.names]
         names = self._name_joined
-        return [-Levenshtein.normalized_similarity(spelled[item[4].text], names[item[4].name_id]) for item in run]
+        return [-Levenshtein.normalized_similarity(spelled[item[4].query_name], names[item[4].name_id]) for item in run]
 
     def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
         """The entry's final score: its name score moved by the query's identifying details (it has some),
@@ -660,9 +659,9 @@ class NameIndex:
         start = self._name_start[name_id]
         numbers = self._name_parts
         parts = self._parts
-        query_parts = best.query_parts
+        text, query_parts = prepared.names[best.query_name]
         name: dict[str, Any] = {
-            "query": best.text,
+            "query": text,
             "matched": self._name_text[name_id],
             "score": _score(best.score),
             "parts": (
@@ -710,51 +709,30 @@ class NameIndex:
                 name_ids.append(name_id)
         if not name_ids:
             return SearchResult()
-        scores, chosen, steps, run_together = self._best_names(prepared, name_ids)
-        by_entry: dict[int, int] = {}  # entry slot -> position of its best name
-        name_entry = self._name_entry
-        for position, name_id in enumerate(name_ids):
-            slot = name_entry[name_id]
-            known = by_entry.get(slot)
-            if known is None or scores[position] > scores[known]:
-                by_entry[slot] = position
-        verdicts: dict[Hashable, bool] = {}
-        scored: list[tuple[float, int, int, bool]] = []
-        for slot, position in by_entry.items():
-            entry = self._entries[slot]
-            assert entry is not None
-            if entry.tag not in verdicts:
-                verdicts[entry.tag] = bool(allowed(entry.tag))
-            scored.append((scores[position], slot, position, verdicts[entry.tag]))
+        ids = np.array(name_ids, dtype=np.int64)
+        scores, chosen, steps, run_together = self._best_names(prepared, ids)
         # Explanations and identifying details cost more than names: only for entries that can still make it,
         # judged by the most the details could move a name score up or down.
         rise, fall = _feature_bounds(prepared)
-        floors = sorted((score + fall for score, _, _, open_ in scored if open_), reverse=True)
-        cut = max(threshold, floors[limit - 1] if len(floors) >= limit else -math.inf) - 1e-3
+        going_on = _align.best_entries(
+            ids, scores, self._name_entry, self._entries, allowed, rise, fall, threshold, limit
+        )
         found: list[_Found] = []
         restricted: list[tuple[str, float]] = []
         details = prepared.has_details
-        for score, slot, position, open_ in scored:
-            if score + rise < (cut if open_ else threshold - 1e-3):
-                continue
-            entry = self._entries[slot]
-            assert entry is not None
+        entries = self._entries
+        for score, slot, position, open_ in going_on:
+            entry = entries[slot]
+            assert entry is not None  # best_entries reads only the slots of live names
             if details:
                 total, features = self._details(prepared, entry, score)
             else:  # a name alone, as most screening rows are: the name score is the score
-                total, features = _score(score), {}
+                total, features = _score(score), _NO_FEATURES
             if total < threshold:
                 continue
             if open_:
                 query_name = chosen[position]
-                best = _Best(
-                    score,
-                    *prepared.names[query_name],
-                    name_ids[position],
-                    steps[query_name],
-                    position,
-                    run_together[position],
-                )
+                best = _Best(score, query_name, name_ids[position], steps[query_name], position, run_together[position])
                 found.append((-total, -score, entry.entity_id, entry, best, features))
             else:
                 restricted.append((entry.entity_id, total))
