@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Hashable
 
@@ -9,9 +10,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ictdb.matching import SCREENING_THRESHOLD, SEARCH_THRESHOLD, MatchEntry, MatchQuery, NameIndex, screen_many
+from ictdb.matching import (
+    SCREENING_THRESHOLD,
+    SEARCH_THRESHOLD,
+    MatchEntry,
+    MatchQuery,
+    NameIndex,
+    _align,
+    analyze,
+    screen_many,
+)
 from ictdb.matching.batch import MIN_PARALLEL_BATCH
-from ictdb.matching.index import _score, _thousandths
+from ictdb.matching.index import _score
 from ictdb.model.dates import FuzzyDate
 from ictdb.model.errors import ValidationError
 from ictdb.model.records import Name
@@ -410,7 +420,10 @@ def test_scores_and_similarities_are_rounded_as_round_rounds_them(value: float) 
     if not 0.0 <= value <= 1.0:
         assert _score(value) == (0.0 if value < 0.0 else 1.0)  # scores are clipped to [0, 1]
         return
-    for rounded, places in ((_score(value), 4), (_thousandths(value), 3)):
+    part = analyze("Basayev")[0]
+    explained = _align.explain_pairs(((0, 0, value),), (part,), [part], array("i", [0]), 0)
+    assert explained == [{"query": "basayev", "matched": "basayev", "similarity": explained[0]["similarity"]}]
+    for rounded, places in ((_score(value), 4), (explained[0]["similarity"], 3)):
         scaled = value * 10**places
         assert 0.0 <= rounded <= 1.0
         assert rounded == round(rounded, places)

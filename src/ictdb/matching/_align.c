@@ -14,7 +14,8 @@
 #include <string.h>
 
 static PyObject *tag_name; /* "tag", the attribute of an index entry that visibility judges */
-static PyObject *keys_name, *skeletons_name, *shapes_name; /* attributes of a name part */
+static PyObject *keys_name, *skeletons_name, *shapes_name, *text_name; /* attributes of a name part */
+static PyObject *query_name, *matched_name, *similarity_name; /* keys of a part pair's explanation */
 
 typedef struct {
     Py_buffer view;
@@ -963,6 +964,84 @@ static PyObject *best_entries(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* ``[values[k] for k in ids]``: the spellings of a shortlist of names, a few hundred a query. */
+static PyObject *pick(PyObject *self, PyObject *args) {
+    PyObject *values, *ids_object;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &values, &ids_object)) return NULL;
+    Held held = {0};
+    if (take(ids_object, &held, 'q', 0, "ids") < 0) {
+        release(&held, 1);
+        return NULL;
+    }
+    Py_ssize_t count = items(&held), size = PyList_GET_SIZE(values);
+    int64_t *ids = LONGS(held);
+    PyObject *out = PyList_New(count);
+    for (Py_ssize_t k = 0; k < count && out != NULL; k++) {
+        if (ids[k] < 0 || ids[k] >= size) {
+            Py_CLEAR(out);
+            bad("an id out of range");
+            break;
+        }
+        PyList_SET_ITEM(out, k, Py_NewRef(PyList_GET_ITEM(values, ids[k])));
+    }
+    release(&held, 1);
+    return out;
+}
+
+/* The explanation of one aligned name's part pairs: for each (query part i, name part j, similarity) of
+ * ``pairs``, {"query": query_parts[i].text, "matched": parts[name_parts[start + j]].text, "similarity":
+ * the similarity to a thousandth}, rounded as index._score rounds a score to four places. */
+static PyObject *explain_pairs(PyObject *self, PyObject *args) {
+    PyObject *pairs, *query_parts, *parts, *name_parts_object;
+    Py_ssize_t start;
+    if (!PyArg_ParseTuple(args, "O!O!O!On", &PyTuple_Type, &pairs, &PyTuple_Type, &query_parts, &PyList_Type,
+                          &parts, &name_parts_object, &start))
+        return NULL;
+    Held held = {0};
+    if (take(name_parts_object, &held, 'i', 0, "name_parts") < 0) {
+        release(&held, 1);
+        return NULL;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(pairs), numbers = items(&held);
+    int32_t *name_parts = INTS(held);
+    PyObject *out = PyList_New(count);
+    for (Py_ssize_t k = 0; k < count && out != NULL; k++) {
+        PyObject *pair = PyTuple_GET_ITEM(pairs, k), *item = NULL;
+        Py_ssize_t i = -1, j = -1;
+        double similarity = 0.0;
+        if (PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 3) {
+            i = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
+            j = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1));
+            similarity = PyFloat_AsDouble(PyTuple_GET_ITEM(pair, 2));
+        }
+        if (!PyErr_Occurred() && (i < 0 || i >= PyTuple_GET_SIZE(query_parts) || j < 0 || start + j >= numbers ||
+                                  name_parts[start + j] < 0 || name_parts[start + j] >= PyList_GET_SIZE(parts)))
+            bad("a part pair out of range");
+        if (!PyErr_Occurred()) {
+            PyObject *query_text = PyObject_GetAttr(PyTuple_GET_ITEM(query_parts, i), text_name);
+            PyObject *matched_text =
+                query_text == NULL ? NULL : PyObject_GetAttr(PyList_GET_ITEM(parts, name_parts[start + j]), text_name);
+            PyObject *rounded = matched_text == NULL ? NULL
+                : PyFloat_FromDouble((double)(long long)(similarity * 1000.0 + 0.5) / 1000.0);
+            item = rounded == NULL ? NULL : PyDict_New();
+            if (item != NULL && (PyDict_SetItem(item, query_name, query_text) < 0 ||
+                                 PyDict_SetItem(item, matched_name, matched_text) < 0 ||
+                                 PyDict_SetItem(item, similarity_name, rounded) < 0))
+                Py_CLEAR(item);
+            Py_XDECREF(query_text);
+            Py_XDECREF(matched_text);
+            Py_XDECREF(rounded);
+        }
+        if (item == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, k, item);
+    }
+    release(&held, 1);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"channel_logps", channel_logps, METH_VARARGS, "Likeliest readings of a word's letters as Latin spellings."},
     {"joined_scores", joined_scores, METH_VARARGS, "Whole-name spellings compared, letters run together."},
@@ -971,6 +1050,8 @@ static PyMethodDef methods[] = {
     {"part_matrix", part_matrix, METH_VARARGS,
      "Similarity of each query part with each candidate part: best key similarity, skeleton and shape terms."},
     {"align", align, METH_VARARGS, "Greedy alignment of one query name with many candidate names."},
+    {"pick", pick, METH_VARARGS, "The items of a list at the given positions."},
+    {"explain_pairs", explain_pairs, METH_VARARGS, "The part pairs of an aligned name, as an explanation."},
     {"best_entries", best_entries, METH_VARARGS, "The entries a search goes on to finish, with their best names."},
     {NULL, NULL, 0, NULL},
 };
@@ -982,6 +1063,12 @@ PyMODINIT_FUNC PyInit__align(void) {
     keys_name = PyUnicode_InternFromString("keys");
     skeletons_name = PyUnicode_InternFromString("skeletons");
     shapes_name = PyUnicode_InternFromString("shapes");
-    if (tag_name == NULL || keys_name == NULL || skeletons_name == NULL || shapes_name == NULL) return NULL;
+    text_name = PyUnicode_InternFromString("text");
+    query_name = PyUnicode_InternFromString("query");
+    matched_name = PyUnicode_InternFromString("matched");
+    similarity_name = PyUnicode_InternFromString("similarity");
+    if (tag_name == NULL || keys_name == NULL || skeletons_name == NULL || shapes_name == NULL || text_name == NULL ||
+        query_name == NULL || matched_name == NULL || similarity_name == NULL)
+        return NULL;
     return PyModule_Create(&module);
 }

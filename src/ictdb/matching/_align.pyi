@@ -67,3 +67,12 @@ def best_entries(
     limit: int,
     /,
 ) -> list[tuple[float, int, int, bool]]: ...
+def pick(values: list[Any], ids: Any, /) -> list[Any]: ...
+def explain_pairs(
+    pairs: tuple[tuple[int, int, float], ...],
+    query_parts: tuple[Any, ...],
+    parts: list[Any],
+    name_parts: Any,
+    start: int,
+    /,
+) -> list[dict[str, Any]]: ...

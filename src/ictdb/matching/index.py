@@ -16,7 +16,7 @@ import re
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -118,6 +118,10 @@ class Match(NamedTuple):
     score: float
     caption: str
     explanation: dict[str, Any]
+
+
+_new_match = partial(tuple.__new__, Match)
+"""``Match`` from a tuple of its fields, without the Python frame of the named tuple's ``__new__``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,29 +248,22 @@ def _rarity(sizes: list[int], cap: int) -> _Floats:
     return np.log1p(cap / np.array(sizes, dtype=np.float64))
 
 
-@dataclass(slots=True)
-class _Best:
-    """The best-matching name of an entry: its score, the query name's place in the query, the matched name and
-    how to find the part pairs (the alignment's steps and the name's row in them; read only for the matches returned)."""
+class _Named(NamedTuple):
+    """How a search's candidate names scored, by position: the name, the query name that gave its best score,
+    each query name's alignment (whose rows are the positions) and whether the letters run together gave it.
+    Read only for the entries returned, through their best name's position."""
 
-    score: float
-    query_name: int
-    name_id: int
-    steps: Alignment
-    row: int
-    run_together: bool
-
-
-def _thousandths(similarity: float) -> float:
-    """``round(similarity, 3)`` for a value in [0, 1], without the exact decimal conversion of ``round``
-    (which took a twentieth of a search's time in the explanations); the two can differ only where the
-    fourth decimal is a 5 to within the last bit."""
-    return int(similarity * 1000.0 + 0.5) / 1000.0
+    name_ids: list[int]
+    chosen: list[int]
+    steps: list[Alignment]
+    run_together: list[bool]
 
 
 def _score(value: float) -> float:
-    """``round(value, 4)`` clipped to [0, 1], rounded the same way as ``_thousandths``: a search makes about
-    twenty scores, and ``round`` with ``min`` and ``max`` took about a twentieth of its time."""
+    """``round(value, 4)`` clipped to [0, 1], without the exact decimal conversion of ``round`` (the two can
+    differ only where the fifth decimal is a 5 to within the last bit): a search makes about twenty scores,
+    and ``round`` with ``min`` and ``max`` took about a twentieth of its time. Part similarities in the
+    explanations are rounded to thousandths the same way (``_align.explain_pairs``)."""
     if value <= 0.0:
         return 0.0
     if value >= 1.0:
@@ -274,9 +271,9 @@ def _score(value: float) -> float:
     return int(value * 10000.0 + 0.5) / 10000.0
 
 
-_Found = tuple[float, float, str, MatchEntry, _Best, _Features]
+_Found = tuple[float, float, str, MatchEntry, int, _Features]
 """A match before its explanation: minus its score, minus its unrounded name score, its id, its entry, its
-best name, its details."""
+best name's position among the candidates (``_Named``), its details."""
 
 _NO_FEATURES: _Features = {}
 """The details of a query that has none (never written to)."""
@@ -537,10 +534,9 @@ class NameIndex:
             for k in range(variants if len(parts) == 1 else min(variants, SPELLING_VARIANTS)):
                 queries.append(" ".join(sorted(part.keys[min(k, len(part.keys) - 1)] for part in parts)))
         rest = ranked[KEEP_BY_KEYS:]
-        spellings = self._name_spelling
-        alike = process.cdist(
-            queries, [spellings[name_id] for name_id in rest.tolist()], scorer=fuzz.ratio, dtype=np.uint8
-        ).max(axis=0)
+        alike = process.cdist(queries, _align.pick(self._name_spelling, rest), scorer=fuzz.ratio, dtype=np.uint8).max(
+            axis=0
+        )
         chosen = np.argsort(-alike.astype(np.int16), kind="stable")[: size - KEEP_BY_KEYS]
         return np.concatenate([ranked[:KEEP_BY_KEYS], rest[chosen]])
 
@@ -591,7 +587,7 @@ class NameIndex:
                     run_together |= better
         return best, chosen.tolist(), alignments, run_together.tolist()
 
-    def _order_ties(self, prepared: _Prepared, found: list[_Found], limit: int) -> list[_Found]:
+    def _order_ties(self, prepared: _Prepared, named: _Named, found: list[_Found], limit: int) -> list[_Found]:
         """``found``, sorted best first, with each run of equal scores (and unrounded name scores) that reaches
         the first ``limit`` put in order (``_tie_keys``), then the lower id. Worked out for ties only: it costs
         a comparison."""
@@ -606,12 +602,12 @@ class NameIndex:
                 end += 1
             if end - begin > 1:
                 run = ordered[begin:end]
-                ties = self._tie_keys(prepared, run)
+                ties = self._tie_keys(prepared, named, run)
                 ordered[begin:end] = [run[k] for k in sorted(range(len(run)), key=lambda k: (ties[k], run[k][2]))]
             begin = end
         return ordered
 
-    def _tie_keys(self, prepared: _Prepared, run: list[_Found]) -> list[float]:
+    def _tie_keys(self, prepared: _Prepared, named: _Named, run: list[_Found]) -> list[float]:
         """Lower first among equal scores: for a query of one Cyrillic word, how much less likely the word was
         written for the name (``cyrillic.channel_costs``, its likeliest part); otherwise how far the name is
         spelled from the query letter by letter.
@@ -624,7 +620,8 @@ class NameIndex:
             parts = prepared.names[0][1]
             if len(parts) == 1 and parts[0].weighted:
                 starts, numbers, every = self._name_start, self._name_parts, self._parts
-                spans = [(starts[item[4].name_id], starts[item[4].name_id + 1]) for item in run]
+                name_ids = [named.name_ids[item[4]] for item in run]
+                spans = [(starts[name_id], starts[name_id + 1]) for name_id in name_ids]
                 costs = cyrillic.channel_costs(
                     parts[0].written, [every[numbers[k]].text for begin, end in spans for k in range(begin, end)]
                 )
@@ -636,7 +633,10 @@ class NameIndex:
                 return out
         spelled = [joined(parts) for _, parts in prepared.names]
         names = self._name_joined
-        return [-Levenshtein.normalized_similarity(spelled[item[4].query_name], names[item[4].name_id]) for item in run]
+        return [
+            -Levenshtein.normalized_similarity(spelled[named.chosen[item[4]]], names[named.name_ids[item[4]]])
+            for item in run
+        ]
 
     def _details(self, prepared: _Prepared, entry: MatchEntry, name_score: float) -> tuple[float, _Features]:
         """The entry's final score: its name score moved by the query's identifying details (it has some),
@@ -653,37 +653,44 @@ class NameIndex:
                 total += outcome[0]
         return _score(total), features
 
-    def _match(self, prepared: _Prepared, entry: MatchEntry, best: _Best, score: float, features: _Features) -> Match:
+    def _match(
+        self,
+        prepared: _Prepared,
+        named: _Named,
+        entry: MatchEntry,
+        position: int,
+        name_score: float,
+        score: float,
+        features: _Features,
+    ) -> Match:
         # Made for each match returned (ten a search), so written out flat: lookups are most of its cost.
-        name_id = best.name_id
-        start = self._name_start[name_id]
-        numbers = self._name_parts
-        parts = self._parts
-        text, query_parts = prepared.names[best.query_name]
+        name_id = named.name_ids[position]
+        query_name = named.chosen[position]
+        text, query_parts = prepared.names[query_name]
+        run_together = named.run_together[position]
         name: dict[str, Any] = {
             "query": text,
             "matched": self._name_text[name_id],
-            "score": _score(best.score),
+            "score": _score(name_score),
             "parts": (
                 []
-                if best.run_together
-                else [
-                    {
-                        "query": query_parts[i].text,
-                        "matched": parts[numbers[start + j]].text,
-                        "similarity": _thousandths(sim),
-                    }
-                    for i, j, sim in best.steps.pairs[best.row]
-                ]
+                if run_together
+                else _align.explain_pairs(
+                    named.steps[query_name].pairs[position],
+                    query_parts,
+                    self._parts,
+                    self._name_parts,
+                    self._name_start[name_id],
+                )
             ),
         }
         explanation: dict[str, Any] = {"name": name}
-        if best.run_together:
+        if run_together:
             name["run_together"] = True
         for feature, outcome in features.items():
             if outcome is not None:
                 explanation[feature] = outcome[1]
-        return Match(entry.entity_id, score, entry.caption, explanation)
+        return _new_match((entry.entity_id, score, entry.caption, explanation))
 
     def search(
         self,
@@ -731,16 +738,16 @@ class NameIndex:
             if total < threshold:
                 continue
             if open_:
-                query_name = chosen[position]
-                best = _Best(score, query_name, name_ids[position], steps[query_name], position, run_together[position])
-                found.append((-total, -score, entry.entity_id, entry, best, features))
+                found.append((-total, -score, entry.entity_id, entry, position, features))
             else:
                 restricted.append((entry.entity_id, total))
         found.sort(key=_by_score)
-        found = self._order_ties(prepared, found, limit)
+        named = _Named(name_ids, chosen, steps, run_together)
+        found = self._order_ties(prepared, named, found, limit)
         # explanations only for what is returned
         matches = tuple(
-            self._match(prepared, entry, best, -total, features) for total, _, _, entry, best, features in found[:limit]
+            self._match(prepared, named, entry, position, -name_score, -total, features)
+            for total, name_score, _, entry, position, features in found[:limit]
         )
         restricted.sort(key=lambda hit: (-hit[1], hit[0]))
         return SearchResult(matches, tuple(restricted))
