@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static PyObject *tag_name; /* "tag", the attribute of an index entry that visibility judges */
+static PyObject *tag_name, *schema_name; /* an index entry's visibility tag and schema */
 static PyObject *keys_name, *skeletons_name, *shapes_name, *text_name; /* attributes of a name part */
 static PyObject *query_name, *matched_name, *similarity_name; /* keys of a part pair's explanation */
 
@@ -1042,6 +1042,46 @@ static PyObject *explain_pairs(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* The names of ``ids`` whose entry (``entries[name_entry[id]]``) is still indexed (not None) and, when
+ * ``schema`` is not None, has that schema: bytes of int64 name ids, in the order given. */
+static PyObject *live_names(PyObject *self, PyObject *args) {
+    PyObject *ids_object, *entry_object, *entries, *schema;
+    if (!PyArg_ParseTuple(args, "OOO!O", &ids_object, &entry_object, &PyList_Type, &entries, &schema)) return NULL;
+    Held held[2] = {{0}};
+    if (take(ids_object, &held[0], 'q', 0, "ids") < 0 || take(entry_object, &held[1], 'i', 0, "name_entry") < 0) {
+        release(held, 2);
+        return NULL;
+    }
+    Py_ssize_t count = items(&held[0]), names = items(&held[1]), slots = PyList_GET_SIZE(entries), kept = 0;
+    int64_t *ids = LONGS(held[0]);
+    int32_t *name_entry = INTS(held[1]);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * count);
+    int64_t *out = result == NULL ? NULL : (int64_t *)PyBytes_AS_STRING(result);
+    for (Py_ssize_t k = 0; k < count && result != NULL; k++) {
+        if (ids[k] < 0 || ids[k] >= names || name_entry[ids[k]] < 0 || name_entry[ids[k]] >= slots) {
+            Py_CLEAR(result);
+            bad("a name id or its entry out of range");
+            break;
+        }
+        PyObject *entry = PyList_GET_ITEM(entries, name_entry[ids[k]]);
+        if (entry == Py_None) continue;
+        if (schema != Py_None) {
+            PyObject *own = PyObject_GetAttr(entry, schema_name);
+            int same = own == NULL ? -1 : PyObject_RichCompareBool(own, schema, Py_EQ);
+            Py_XDECREF(own);
+            if (same < 0) {
+                Py_CLEAR(result);
+                break;
+            }
+            if (!same) continue;
+        }
+        out[kept++] = ids[k];
+    }
+    release(held, 2);
+    if (result != NULL && kept < count) _PyBytes_Resize(&result, (Py_ssize_t)sizeof(int64_t) * kept);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"channel_logps", channel_logps, METH_VARARGS, "Likeliest readings of a word's letters as Latin spellings."},
     {"joined_scores", joined_scores, METH_VARARGS, "Whole-name spellings compared, letters run together."},
@@ -1051,6 +1091,7 @@ static PyMethodDef methods[] = {
      "Similarity of each query part with each candidate part: best key similarity, skeleton and shape terms."},
     {"align", align, METH_VARARGS, "Greedy alignment of one query name with many candidate names."},
     {"pick", pick, METH_VARARGS, "The items of a list at the given positions."},
+    {"live_names", live_names, METH_VARARGS, "The names whose entries are indexed, of a schema if given."},
     {"explain_pairs", explain_pairs, METH_VARARGS, "The part pairs of an aligned name, as an explanation."},
     {"best_entries", best_entries, METH_VARARGS, "The entries a search goes on to finish, with their best names."},
     {NULL, NULL, 0, NULL},
@@ -1060,6 +1101,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_align", "Compiled n
 
 PyMODINIT_FUNC PyInit__align(void) {
     tag_name = PyUnicode_InternFromString("tag");
+    schema_name = PyUnicode_InternFromString("schema");
     keys_name = PyUnicode_InternFromString("keys");
     skeletons_name = PyUnicode_InternFromString("skeletons");
     shapes_name = PyUnicode_InternFromString("shapes");
@@ -1067,7 +1109,7 @@ PyMODINIT_FUNC PyInit__align(void) {
     query_name = PyUnicode_InternFromString("query");
     matched_name = PyUnicode_InternFromString("matched");
     similarity_name = PyUnicode_InternFromString("similarity");
-    if (tag_name == NULL || keys_name == NULL || skeletons_name == NULL || shapes_name == NULL || text_name == NULL ||
+    if (tag_name == NULL || schema_name == NULL || keys_name == NULL || skeletons_name == NULL || shapes_name == NULL || text_name == NULL ||
         query_name == NULL || matched_name == NULL || similarity_name == NULL)
         return NULL;
     return PyModule_Create(&module);

@@ -703,20 +703,18 @@ class NameIndex:
         prepared = self._prepare(query)
         if not prepared.names or limit <= 0:
             return SearchResult()
-        name_ids: list[int] = []
         parts_list = [parts for _, parts in prepared.names]
         one_part = all(len(parts) == 1 for parts in parts_list)
         ranked = self._candidate_names(parts_list, SHORTLIST_ONE_PART if one_part else SHORTLIST)
         size = CANDIDATES_ONE_PART if one_part else CANDIDATES
         if len(ranked) < size:
             ranked = self._near_names(parts_list, ranked)
-        for name_id in self._shortlist(parts_list, ranked, size).tolist():
-            entry = self._entries[self._name_entry[name_id]]
-            if entry is not None and not (prepared.schema and entry.schema != prepared.schema):
-                name_ids.append(name_id)
-        if not name_ids:
+        shortlist = self._shortlist(parts_list, ranked, size)
+        live = _align.live_names(shortlist, self._name_entry, self._entries, prepared.schema or None)
+        if not live:
             return SearchResult()
-        ids = np.array(name_ids, dtype=np.int64)
+        ids = np.frombuffer(live, dtype=np.int64)
+        name_ids = ids.tolist()
         scores, chosen, steps, run_together = self._best_names(prepared, ids)
         # Explanations and identifying details cost more than names: only for entries that can still make it,
         # judged by the most the details could move a name score up or down.
