@@ -249,13 +249,14 @@ def _edited(text: str, edits: int, rng: random.Random, letters: str) -> str:
 
 def test_run_together_spellings_a_few_edits_apart_score_by_their_exact_distance() -> None:
     # Only near spellings score: the distance is worked out for them alone, so it must be exact there, at
-    # the floor (ten letters, two edits: similarity 0.8, worth nothing) and just past it.
+    # the floor (ten letters, two edits: similarity 0.8, worth nothing) and just past it. Query spellings of
+    # up to 64 letters are compared as bit vectors, longer ones in a band of the edit table: both are here.
     rng = random.Random(21)
     queries: list[str] = []
     spellings: list[str] = []
     for letters in ("abdehilmnorsu", "абвгдежз", "ابتثجح"):
         for _ in range(60):
-            word = "".join(rng.choice(letters) for _ in range(rng.randrange(1, 40)))
+            word = "".join(rng.choice(letters) for _ in range(rng.randrange(1, 100)))
             queries.append(word)
             spellings.extend(_edited(word, rng.randrange(7), rng, letters) for _ in range(4))
     queries += ["malakotipour", "abcdefghij"]

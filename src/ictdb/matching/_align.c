@@ -685,6 +685,68 @@ static Py_ssize_t bounded_distance(const Py_UCS4 *left, Py_ssize_t n, const Py_U
     return row[m] < over ? row[m] : over;
 }
 
+/* A query spelling of at most 64 letters as bit masks: bit i of a letter's mask is set where the spelling has
+ * that letter at position i. Letters a-z and the rest of ASCII are looked up directly, others in a short list. */
+typedef struct {
+    uint64_t ascii[128];
+    Py_UCS4 other[64];
+    uint64_t other_mask[64];
+    int others;
+    Py_ssize_t length;
+} Pattern;
+
+#define PATTERN_LONGEST 64
+
+static void pattern_of(const Py_UCS4 *letters, Py_ssize_t length, Pattern *pattern) {
+    memset(pattern->ascii, 0, sizeof(pattern->ascii));
+    pattern->others = 0;
+    pattern->length = length;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 letter = letters[i];
+        if (letter < 128) {
+            pattern->ascii[letter] |= 1ULL << i;
+            continue;
+        }
+        int k = 0;
+        while (k < pattern->others && pattern->other[k] != letter) k++;
+        if (k == pattern->others) {
+            pattern->other[k] = letter;
+            pattern->other_mask[k] = 0;
+            pattern->others++;
+        }
+        pattern->other_mask[k] |= 1ULL << i;
+    }
+}
+
+static uint64_t mask_of(const Pattern *pattern, Py_UCS4 letter) {
+    if (letter < 128) return pattern->ascii[letter];
+    for (int k = 0; k < pattern->others; k++)
+        if (pattern->other[k] == letter) return pattern->other_mask[k];
+    return 0;
+}
+
+/* The Levenshtein distance of a pattern (1 to 64 letters) and a string, a column of the edit table per letter
+ * of the string held as bit vectors of vertical differences (Myers 1999, as Hyyrö 2003 gives it for the
+ * edit distance): a few word operations per letter where the band of ``bounded_distance`` fills a cell per
+ * letter pair. */
+static Py_ssize_t pattern_distance(const Pattern *pattern, const Py_UCS4 *text, Py_ssize_t n) {
+    uint64_t positive = ~0ULL, negative = 0, last = 1ULL << (pattern->length - 1);
+    Py_ssize_t distance = pattern->length;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        uint64_t match = mask_of(pattern, text[j]);
+        uint64_t zero = (((match & positive) + positive) ^ positive) | match | negative;
+        uint64_t up = negative | ~(zero | positive);
+        uint64_t down = positive & zero;
+        distance += (up & last) != 0;
+        distance -= (down & last) != 0;
+        up = (up << 1) | 1;
+        down <<= 1;
+        positive = down | ~(zero | up);
+        negative = up & zero;
+    }
+    return distance;
+}
+
 /* How alike each query spelling is with each chosen name's spelling, taken from ``spellings`` by the
  * name ids: 1 - edit distance / the longer length, then (value - floor) / (1 - floor) clipped to [0, 1]
  * and times ``share``. Strings longer than ``longest`` score 0. Returns bytes of doubles, query-major. */
@@ -717,6 +779,7 @@ static PyObject *joined_scores(PyObject *self, PyObject *args) {
     if (result != NULL) {
         double *out = (double *)PyBytes_AS_STRING(result);
         Py_UCS4 *query_letters = letters, *name_letters = letters + longest;
+        Pattern pattern;
         for (Py_ssize_t q = 0; q < query_count; q++) {
             PyObject *query = PyList_GET_ITEM(queries, q);
             Py_ssize_t a = PyUnicode_GET_LENGTH(query);
@@ -724,6 +787,8 @@ static PyObject *joined_scores(PyObject *self, PyObject *args) {
                 Py_CLEAR(result);
                 break;
             }
+            int bits = a > 0 && a <= PATTERN_LONGEST;
+            if (bits) pattern_of(query_letters, a, &pattern);
             for (Py_ssize_t n = 0; n < count; n++) {
                 PyObject *name = PyList_GET_ITEM(spellings, ids[n]);
                 Py_ssize_t b = PyUnicode_GET_LENGTH(name);
@@ -737,7 +802,8 @@ static PyObject *joined_scores(PyObject *self, PyObject *args) {
                         Py_CLEAR(result);
                         break;
                     }
-                    Py_ssize_t distance = bounded_distance(query_letters, a, name_letters, b, bound, row);
+                    Py_ssize_t distance = bits ? pattern_distance(&pattern, name_letters, b)
+                                               : bounded_distance(query_letters, a, name_letters, b, bound, row);
                     if (distance <= bound) value = 1.0 - (double)distance / (double)wider;
                 }
                 value = (value - floor) / (1.0 - floor);
