@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from ictdb.matching import analyze
+from ictdb.matching import _align, analyze
 from ictdb.matching.alignment import (
     JOINED_FLOOR,
     JOINED_LONGEST,
@@ -274,3 +274,20 @@ def test_run_together_spellings_a_few_edits_apart_score_by_their_exact_distance(
     assert scores[at, spellings.index("abcdefghXY")] == 0.0
     assert scores[at, spellings.index("abcdefghiX")] == pytest.approx(0.5 * JOINED_SHARE)
     assert 0.0 < scores[queries.index("malakotipour"), spellings.index("malekoutipour")] < JOINED_SHARE
+
+
+def test_a_shortlist_keeps_the_first_names_by_keys_then_the_most_alike_in_spelling_ties_in_rank_order() -> None:
+    rng = np.random.default_rng(8)
+    for rows, count, keep, size in [(1, 400, 12, 60), (3, 90, 12, 20), (2, 30, 12, 50), (1, 13, 12, 13), (4, 50, 0, 5)]:
+        ranked = rng.permutation(10_000)[:count].astype(np.int64)
+        rest = max(0, count - keep)
+        alike = rng.integers(0, 101, size=(rows, rest), dtype=np.uint8)
+        alike[:, ::3] = 77  # many ties
+        got = np.frombuffer(_align.most_alike(alike, rows, ranked, keep, size), dtype=np.int64)
+        best = alike.max(axis=0) if rest else np.empty(0, dtype=np.uint8)
+        order = np.argsort(-best.astype(np.int16), kind="stable")[: size - keep]
+        assert got.tolist() == ranked[:keep].tolist() + ranked[keep:][order].tolist()
+    with pytest.raises(ValueError, match="alike"):
+        _align.most_alike(np.zeros((2, 5), dtype=np.uint8), 2, np.arange(20, dtype=np.int64), 12, 15)
+    with pytest.raises(TypeError, match="alike"):
+        _align.most_alike(np.zeros((1, 8)), 1, np.arange(20, dtype=np.int64), 12, 15)

@@ -37,7 +37,7 @@ static char kind_of(const char *format) {
     return *format;
 }
 
-/* Takes a C-contiguous buffer of doubles ('d'), 64-bit ints ('q') or 32-bit ints ('i'). */
+/* Takes a C-contiguous buffer of doubles ('d'), 64-bit ints ('q'), 32-bit ints ('i') or bytes ('B'). */
 static int take(PyObject *obj, Held *held, char want, int writable, const char *name) {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, &held->view, flags) < 0) return -1;
@@ -46,7 +46,8 @@ static int take(PyObject *obj, Held *held, char want, int writable, const char *
     Py_ssize_t size = held->view.itemsize;
     int ok = (want == 'd' && kind == 'd' && size == 8) ||
              (want == 'q' && (kind == 'q' || kind == 'l') && size == 8) ||
-             (want == 'i' && (kind == 'i' || kind == 'l') && size == 4);
+             (want == 'i' && (kind == 'i' || kind == 'l') && size == 4) ||
+             (want == 'B' && kind == 'B' && size == 1);
     if (!ok) {
         PyErr_Format(PyExc_TypeError, "%s: expected items of kind '%c', got '%s' of %zd bytes", name, want,
                      held->view.format ? held->view.format : "B", size);
@@ -1148,6 +1149,60 @@ static PyObject *live_names(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* A shortlist: the first ``keep`` of ``ranked``, then of the rest those most alike in spelling, up to ``size``
+ * in all. ``alike`` holds a 0-100 likeness per (query spelling, name of the rest), row-major; a name counts
+ * by its best row, and equal ones keep their order in ``ranked``. Returns bytes of int64 name ids. */
+static PyObject *most_alike(PyObject *self, PyObject *args) {
+    PyObject *alike_object, *ranked_object;
+    Py_ssize_t rows, keep, size;
+    if (!PyArg_ParseTuple(args, "OnOnn", &alike_object, &rows, &ranked_object, &keep, &size)) return NULL;
+    Held held[2] = {{0}};
+    if (take(alike_object, &held[0], 'B', 0, "alike") < 0 || take(ranked_object, &held[1], 'q', 0, "ranked") < 0) {
+        release(held, 2);
+        return NULL;
+    }
+    Py_ssize_t count = items(&held[1]), rest = count > keep ? count - keep : 0;
+    if (rows < 1 || keep < 0 || size < keep || items(&held[0]) != rows * rest) {
+        release(held, 2);
+        bad("alike must hold a row per query spelling and a column per name after the kept ones");
+        return NULL;
+    }
+    const uint8_t *alike = (const uint8_t *)held[0].view.buf;
+    const int64_t *ranked = LONGS(held[1]);
+    Py_ssize_t chosen = keep + (rest < size - keep ? rest : size - keep);
+    if (count < keep) chosen = count;
+    uint8_t *best = PyMem_Malloc((size_t)rest + 1);
+    PyObject *result = best == NULL ? NULL : PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * chosen);
+    if (result != NULL) {
+        int64_t *out = (int64_t *)PyBytes_AS_STRING(result);
+        Py_ssize_t at = 0;
+        for (; at < keep && at < count; at++) out[at] = ranked[at];
+        Py_ssize_t tally[102] = {0};
+        for (Py_ssize_t n = 0; n < rest; n++) {
+            uint8_t value = alike[n];
+            for (Py_ssize_t q = 1; q < rows; q++)
+                if (alike[q * rest + n] > value) value = alike[q * rest + n];
+            best[n] = value > 100 ? 100 : value;
+            tally[best[n]]++;
+        }
+        /* where each likeness starts in the output, most alike first: a counting sort, stable */
+        Py_ssize_t starts[101], running = 0;
+        for (int value = 100; value >= 0; value--) {
+            starts[value] = running;
+            running += tally[value];
+        }
+        for (Py_ssize_t n = 0; n < rest; n++) {
+            Py_ssize_t place = starts[best[n]]++;
+            if (place < chosen - keep) out[keep + place] = ranked[keep + n];
+        }
+    } else if (best == NULL) {
+        PyErr_NoMemory();
+    }
+    PyMem_Free(best);
+    release(held, 2);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"channel_logps", channel_logps, METH_VARARGS, "Likeliest readings of a word's letters as Latin spellings."},
     {"joined_scores", joined_scores, METH_VARARGS, "Whole-name spellings compared, letters run together."},
@@ -1157,6 +1212,7 @@ static PyMethodDef methods[] = {
      "Similarity of each query part with each candidate part: best key similarity, skeleton and shape terms."},
     {"align", align, METH_VARARGS, "Greedy alignment of one query name with many candidate names."},
     {"pick", pick, METH_VARARGS, "The items of a list at the given positions."},
+    {"most_alike", most_alike, METH_VARARGS, "A shortlist: the first names by keys, then the most alike in spelling."},
     {"live_names", live_names, METH_VARARGS, "The names whose entries are indexed, of a schema if given."},
     {"explain_pairs", explain_pairs, METH_VARARGS, "The part pairs of an aligned name, as an explanation."},
     {"best_entries", best_entries, METH_VARARGS, "The entries a search goes on to finish, with their best names."},

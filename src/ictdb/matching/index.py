@@ -533,12 +533,10 @@ class NameIndex:
             variants = max(len(part.keys) for part in parts)
             for k in range(variants if len(parts) == 1 else min(variants, SPELLING_VARIANTS)):
                 queries.append(" ".join(sorted(part.keys[min(k, len(part.keys) - 1)] for part in parts)))
-        rest = ranked[KEEP_BY_KEYS:]
-        alike = process.cdist(queries, _align.pick(self._name_spelling, rest), scorer=fuzz.ratio, dtype=np.uint8).max(
-            axis=0
+        alike = process.cdist(
+            queries, _align.pick(self._name_spelling, ranked[KEEP_BY_KEYS:]), scorer=fuzz.ratio, dtype=np.uint8
         )
-        chosen = np.argsort(-alike.astype(np.int16), kind="stable")[: size - KEEP_BY_KEYS]
-        return np.concatenate([ranked[:KEEP_BY_KEYS], rest[chosen]])
+        return np.frombuffer(_align.most_alike(alike, len(queries), ranked, KEEP_BY_KEYS, size), dtype=np.int64)
 
     def _prepare(self, query: MatchQuery) -> _Prepared:
         names = [(text, analyze(text)) for text in query.names[:MAX_QUERY_NAMES] if isinstance(text, str)]

@@ -252,6 +252,10 @@ def _latin_parts(words: list[tuple[str, ...]], cyrillic_words: list[str]) -> lis
 @lru_cache(maxsize=65536)
 def analyze(name: str) -> tuple[Part, ...]:
     """The comparable parts of a name written in any script, in written order; empty if it has no letters."""
+    if name.isascii():
+        # the common case, and the same result: every token of an ASCII name is a-z, Latin, its own spelling
+        words: list[tuple[str, ...]] = [(token,) for token in tokens(name)]
+        return tuple(part for part in _latin_parts(words, [""] * len(words)) if part.keys and part.keys[0])
     parts: list[Part] = []
     run: list[tuple[str, ...]] = []
     run_cyrillic: list[str] = []
