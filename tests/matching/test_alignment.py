@@ -12,6 +12,8 @@ import math
 import random
 from array import array
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -291,3 +293,49 @@ def test_a_shortlist_keeps_the_first_names_by_keys_then_the_most_alike_in_spelli
         _align.most_alike(np.zeros((2, 5), dtype=np.uint8), 2, np.arange(20, dtype=np.int64), 12, 15)
     with pytest.raises(TypeError, match="alike"):
         _align.most_alike(np.zeros((1, 8)), 1, np.arange(20, dtype=np.int64), 12, 15)
+
+
+def test_the_search_helpers_refuse_ids_out_of_range_and_arrays_of_the_wrong_kind() -> None:
+    entries: list[Any] = [SimpleNamespace(tag="a", schema="Person"), None, SimpleNamespace(tag="b", schema="Org")]
+    name_entry = array("i", [0, 1, 2, 0])
+    ids = np.array([0, 2, 3], dtype=np.int64)
+    # the live names of a schema, in the order given: name 1's entry is removed, name 2's is an organization
+    live = _align.live_names(np.array([3, 1, 2, 0], dtype=np.int64), name_entry, entries, "Person")
+    assert np.frombuffer(live, dtype=np.int64).tolist() == [3, 0]
+    with pytest.raises(ValueError, match="out of range"):
+        _align.live_names(np.array([4], dtype=np.int64), name_entry, entries, None)
+    with pytest.raises(ValueError, match="out of range"):
+        _align.best_entries(np.array([9], dtype=np.int64), np.ones(1), name_entry, entries, bool, 0.0, 0.0, 0.0, 10)
+    with pytest.raises(ValueError, match="one score per name id"):
+        _align.best_entries(ids, np.ones(2), name_entry, entries, bool, 0.0, 0.0, 0.0, 10)
+    with pytest.raises(ValueError, match="positive limit"):
+        _align.best_entries(ids, np.ones(3), name_entry, entries, bool, 0.0, 0.0, 0.0, 0)
+    with pytest.raises(TypeError, match="scores"):
+        _align.best_entries(ids, np.ones(3, dtype=np.float32), name_entry, entries, bool, 0.0, 0.0, 0.0, 10)
+    with pytest.raises(ValueError, match="out of range"):
+        _align.pick(["a", "b"], np.array([2], dtype=np.int64))
+    part = analyze("Basayev")[0]
+    with pytest.raises(ValueError, match="pair out of range"):
+        _align.explain_pairs(((0, 3, 1.0),), (part,), [part], array("i", [0]), 0)
+    with pytest.raises(ValueError, match="pair out of range"):
+        _align.explain_pairs(((1, 0, 1.0),), (part,), [part], array("i", [0]), 0)
+
+
+def test_entries_keep_their_best_name_and_only_those_that_can_still_rank_go_on() -> None:
+    entries: list[Any] = [SimpleNamespace(tag="open"), SimpleNamespace(tag="hidden"), SimpleNamespace(tag="open")]
+    name_entry = array("i", [0, 0, 1, 2])
+    ids = np.array([0, 1, 2, 3], dtype=np.int64)
+    scores = np.array([0.5, 0.9, 0.95, 0.2])
+    asked: list[str] = []
+
+    def allowed(tag: str) -> bool:
+        asked.append(tag)
+        return tag == "open"
+
+    # limit 1: the best open entry's score (0.9) sets the cut; the hidden one goes on for its restricted hit
+    going_on = _align.best_entries(ids, scores, name_entry, entries, allowed, 0.0, 0.0, 0.5, 1)
+    assert going_on == [(0.9, 0, 1, True), (0.95, 1, 2, False)]
+    assert asked == ["open", "hidden"]
+    # details that could lift a score by 0.75 keep the weak open entry in play
+    going_on = _align.best_entries(ids, scores, name_entry, entries, allowed, 0.75, 0.0, 0.5, 1)
+    assert [slot for _, slot, _, _ in going_on] == [0, 1, 2]
