@@ -191,6 +191,23 @@ def test_a_failing_visibility_check_fails_the_search_rather_than_showing_anythin
         index.search(MatchQuery(names=("Shamil Basayev",)), broken)
 
 
+def test_records_may_come_and_go_while_a_search_asks_whether_one_is_visible() -> None:
+    # The visibility check is the caller's Python: in a server, other threads add and remove records while
+    # it runs. The search must neither fail (the index's arrays grow meanwhile) nor return a removed record.
+    index = NameIndex()
+    index.add(entry("kept", "Shamil Basayev", tag="first"))
+    index.add(entry("gone", "Shamil Basaev", tag="second"))
+
+    def allowed(tag: Hashable) -> bool:
+        index.add(entry(f"new-{len(index)}", "Doku Umarov", tag="third"))
+        index.remove("gone")
+        return True
+
+    result = index.search(MatchQuery(names=("Shamil Basayev",)), allowed)
+    assert [match.entity_id for match in result.matches] == ["kept"]
+    assert best(index, "Doku Umarov")[0].startswith("new-")
+
+
 def test_an_entry_with_many_matching_names_is_found_once_by_its_best_name() -> None:
     index = NameIndex()
     index.add(entry("many", "Abdallah Shamali", "Basayev Shamil Salmanovich", "Shamil Basayev", "Sh. Basayev"))

@@ -925,7 +925,8 @@ static PyObject *channel_logps(PyObject *self, PyObject *args) {
  * ``limit``-th best of the allowed entries' scores plus ``fall`` (the most the query's details could move them
  * up and down), or ``threshold`` if higher, less a thousandth; a hidden entry goes on if its score plus
  * ``rise`` reaches the threshold less a thousandth. Returns [(score, slot, position, allowed)] in the order
- * the entries were first met. */
+ * the entries were first met. An entry removed meanwhile (its slot None: ``allowed`` runs Python, so another
+ * thread may remove it) is passed over. */
 static PyObject *best_entries(PyObject *self, PyObject *args) {
     PyObject *ids_object, *scores_object, *entry_object, *entries, *allowed;
     double rise, fall, threshold;
@@ -948,28 +949,46 @@ static PyObject *best_entries(PyObject *self, PyObject *args) {
         bad("one score per name id and a positive limit are needed");
         return NULL;
     }
-    /* per distinct entry: its slot, its best position, whether its tag is allowed */
+    /* Each position's entry slot, read before ``allowed`` runs: it is Python and may let another thread add
+     * names, which an export of ``name_entry`` held across the call would make fail. */
+    int32_t *slot_at = PyMem_Malloc(sizeof(int32_t) * (size_t)(count + 1));
+    for (Py_ssize_t p = 0; slot_at != NULL && p < count; p++) {
+        if (ids[p] < 0 || ids[p] >= names || name_entry[ids[p]] < 0 || name_entry[ids[p]] >= slots) {
+            PyMem_Free(slot_at);
+            release(held, 3);
+            bad("a name id or its entry out of range");
+            return NULL;
+        }
+        slot_at[p] = name_entry[ids[p]];
+    }
+    release(&held[2], 1);
+    /* per distinct entry: its slot, its best position, whether its tag is allowed (-1: removed meanwhile) */
     int32_t *slot_of = PyMem_Malloc(sizeof(int32_t) * (size_t)(count + 1));
     Py_ssize_t *best = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(count + 1));
-    char *open = PyMem_Malloc((size_t)count + 1);
+    signed char *open = PyMem_Malloc((size_t)count + 1);
     double *floors = PyMem_Malloc(sizeof(double) * (size_t)(count + 1));
     PyObject *verdicts = PyDict_New(), *result = NULL;
     Py_ssize_t distinct = 0;
-    int failed = slot_of == NULL || best == NULL || open == NULL || floors == NULL || verdicts == NULL;
+    int failed = slot_at == NULL || slot_of == NULL || best == NULL || open == NULL || floors == NULL ||
+                 verdicts == NULL;
     if (failed && !PyErr_Occurred()) PyErr_NoMemory();
     for (Py_ssize_t p = 0; p < count && !failed; p++) {
-        if (ids[p] < 0 || ids[p] >= names || name_entry[ids[p]] < 0 || name_entry[ids[p]] >= slots) {
-            failed = bad("a name id or its entry out of range");
-            break;
-        }
-        int32_t slot = name_entry[ids[p]];
+        int32_t slot = slot_at[p];
         Py_ssize_t known = 0;
         while (known < distinct && slot_of[known] != slot) known++;
         if (known < distinct) {
             if (scores[p] > scores[best[known]]) best[known] = p;
             continue;
         }
-        PyObject *tag = PyObject_GetAttr(PyList_GET_ITEM(entries, slot), tag_name);
+        slot_of[distinct] = slot;
+        best[distinct] = p;
+        /* entries only grow; a slot is None once its entry is removed, here perhaps by another thread */
+        PyObject *entry = slot < PyList_GET_SIZE(entries) ? PyList_GET_ITEM(entries, slot) : Py_None;
+        if (entry == Py_None) {
+            open[distinct++] = -1;
+            continue;
+        }
+        PyObject *tag = PyObject_GetAttr(entry, tag_name);
         if (tag == NULL) {
             failed = 1;
             break;
@@ -990,15 +1009,12 @@ static PyObject *best_entries(PyObject *self, PyObject *args) {
             failed = 1;
             break;
         }
-        slot_of[distinct] = slot;
-        best[distinct] = p;
-        open[distinct] = (char)allowed_here;
-        distinct++;
+        open[distinct++] = (signed char)allowed_here;
     }
     if (!failed) {
         Py_ssize_t open_count = 0;
         for (Py_ssize_t k = 0; k < distinct; k++)
-            if (open[k]) floors[open_count++] = scores[best[k]] + fall;
+            if (open[k] == 1) floors[open_count++] = scores[best[k]] + fall;
         double cut = threshold;
         if (open_count >= limit) {
             /* the limit-th largest floor: a partial selection sort, limit is small */
@@ -1016,12 +1032,14 @@ static PyObject *best_entries(PyObject *self, PyObject *args) {
         result = PyList_New(0);
         for (Py_ssize_t k = 0; k < distinct && result != NULL; k++) {
             double score = scores[best[k]];
-            if (score + rise < (open[k] ? cut : threshold - 1e-3)) continue;
-            PyObject *item = Py_BuildValue("(dnnO)", score, (Py_ssize_t)slot_of[k], best[k], open[k] ? Py_True : Py_False);
+            if (open[k] < 0 || score + rise < (open[k] ? cut : threshold - 1e-3)) continue;
+            PyObject *item =
+                Py_BuildValue("(dnnO)", score, (Py_ssize_t)slot_of[k], best[k], open[k] ? Py_True : Py_False);
             if (item == NULL || PyList_Append(result, item) < 0) Py_CLEAR(result);
             Py_XDECREF(item);
         }
     }
+    PyMem_Free(slot_at);
     PyMem_Free(slot_of);
     PyMem_Free(best);
     PyMem_Free(open);

@@ -726,7 +726,8 @@ class NameIndex:
         entries = self._entries
         for score, slot, position, open_ in going_on:
             entry = entries[slot]
-            assert entry is not None  # best_entries reads only the slots of live names
+            if entry is None:
+                continue  # removed by another thread since best_entries read it
             if details:
                 total, features = self._details(prepared, entry, score)
             else:  # a name alone, as most screening rows are: the name score is the score
