@@ -189,8 +189,11 @@ def test_ranking_reads_the_rarer_postings_within_the_budget_and_none_over_the_ca
     assert tally.rank(["commoner"], postings, 100, 50, keep=0, cap=15, budget=1000) is None
     ranked = tally.rank(["absent"], postings, 100, 50, keep=0, cap=15, budget=1000)
     assert ranked is not None and len(ranked) == 0
+    # names past the scratch were added by another thread after the search sized it: not seen
+    ranked = tally.rank(["late"], {"late": array("i", [3, 500])}, 100, 50, keep=0, cap=15, budget=1000)
+    assert ranked is not None and ranked.tolist() == [3]
     with pytest.raises(ValueError, match="out of range"):
-        tally.rank(["rare"], {"rare": array("i", [500])}, 100, 50, keep=0, cap=15, budget=1000)
+        tally.rank(["rare"], {"rare": array("i", [-1])}, 100, 50, keep=0, cap=15, budget=1000)
     with pytest.raises(TypeError, match="posting"):
         tally.rank(["rare"], {"rare": np.array([1.0])}, 100, 50, keep=0, cap=15, budget=1000)
     assert not tally._scratch.any()

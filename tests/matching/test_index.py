@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Hashable
@@ -206,6 +208,42 @@ def test_records_may_come_and_go_while_a_search_asks_whether_one_is_visible() ->
     result = index.search(MatchQuery(names=("Shamil Basayev",)), allowed)
     assert [match.entity_id for match in result.matches] == ["kept"]
     assert best(index, "Doku Umarov")[0].startswith("new-")
+
+
+def test_searches_and_additions_on_two_threads_both_succeed() -> None:
+    # A server adds records on one thread while others search. The index's arrays grow as names are added,
+    # which fails while a search has their buffers exported; thread switches after every few bytecodes
+    # give such a window every chance to show.
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    index = NameIndex()
+    spellings = ["Shamil Basayev", "Doku Umarov", "Ahmed Zakayev", "Sigrid Undset"]
+    index.add_many(entry(f"e{i}", f"{spellings[i % 4]} {i}") for i in range(300))
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def add_records() -> None:
+        number = 0
+        while not done.is_set():
+            try:
+                index.add(entry(f"w{number}", f"{spellings[number % 4]} w{number}"))
+            except BaseException as error:  # any failure of a write is the finding
+                failures.append(error)
+                return
+            number += 1
+
+    writer = threading.Thread(target=add_records)
+    writer.start()
+    try:
+        for round_ in range(1500):
+            query = ("Шамиль Басаев", "Унсет", "Doku Umarov")[round_ % 3]
+            result = index.search(MatchQuery(names=(query,)), everyone)
+            assert result.matches or query == "Унсет"
+    finally:
+        done.set()
+        writer.join()
+        sys.setswitchinterval(previous)
+    assert not failures
 
 
 def test_an_entry_with_many_matching_names_is_found_once_by_its_best_name() -> None:

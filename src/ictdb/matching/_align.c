@@ -5,6 +5,12 @@
  * greedy pairing); the Python module ictdb.matching.alignment documents the arguments and checks their shapes
  * before calling here, and the tests compare both results with the Python reference functions.
  * Arrays arrive through the buffer protocol (numpy arrays or array.array), C-contiguous.
+ *
+ * HOLDING. The index's own arrays (array.array) cannot grow while a buffer of theirs is held, and another
+ * thread's add appends to them. Python code run while one is held (a callback, or a finalizer run by the
+ * garbage collection that making a list, tuple or dict can start) may let that thread in, whose append then
+ * fails. So a function here holds an index array only around plain reads and writes and the making of bytes:
+ * no callback, and no new list, tuple or dict, until it is released.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -386,10 +392,19 @@ static PyObject *gather(PyObject *self, PyObject *args) {
     enum { IDS, NAME_START, NAME_PARTS, KEY_START, SCRATCH };
     static const char kinds[] = {'q', 'i', 'i', 'i', 'q'};
     static const char *names[] = {"name_ids", "name_start", "name_parts", "key_start", "scratch"};
+    /* Made before the index's arrays are taken (see HOLDING), then only grown. */
+    PyObject *keys = PyList_New(0), *parts = PyList_New(0);
+    if (keys == NULL || parts == NULL) {
+        Py_XDECREF(keys);
+        Py_XDECREF(parts);
+        return NULL;
+    }
     Held held[5] = {{0}};
     for (int k = 0; k < 5; k++) {
         if (take(objects[k], &held[k], kinds[k], k == SCRATCH, names[k]) < 0) {
             release(held, 5);
+            Py_DECREF(keys);
+            Py_DECREF(parts);
             return NULL;
         }
     }
@@ -413,14 +428,16 @@ static PyObject *gather(PyObject *self, PyObject *args) {
             if (name_parts[p] < 0 || name_parts[p] >= parts_known) failed = bad("a part number out of range");
     if (failed) {
         release(held, 5);
+        Py_DECREF(keys);
+        Py_DECREF(parts);
         return NULL;
     }
     PyObject *starts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * (count + 1));
     PyObject *columns = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(int64_t) * total);
     int64_t *numbers = PyMem_Malloc(sizeof(int64_t) * (size_t)(total + 1));
-    PyObject *keys = PyList_New(0), *parts = PyList_New(0);
     PyObject *result = NULL, *number_bytes = NULL, *key_starts = NULL;
-    if (starts == NULL || columns == NULL || numbers == NULL || keys == NULL || parts == NULL) goto done;
+    int ok = 0;
+    if (starts == NULL || columns == NULL || numbers == NULL) goto done;
     int64_t *start_out = (int64_t *)PyBytes_AS_STRING(starts), *column_out = (int64_t *)PyBytes_AS_STRING(columns);
     Py_ssize_t position = 0, distinct = 0;
     start_out[0] = 0;
@@ -441,7 +458,7 @@ static PyObject *gather(PyObject *self, PyObject *args) {
         int64_t *number_out = (int64_t *)PyBytes_AS_STRING(number_bytes);
         int64_t *key_out = (int64_t *)PyBytes_AS_STRING(key_starts);
         key_out[0] = 0;
-        int ok = 1;
+        ok = 1;
         for (Py_ssize_t d = 0; d < distinct && ok; d++) {
             number_out[d] = numbers[d];
             key_out[d + 1] = key_out[d] + (key_start[numbers[d] + 1] - key_start[numbers[d]]);
@@ -449,10 +466,11 @@ static PyObject *gather(PyObject *self, PyObject *args) {
             for (int32_t k = key_start[numbers[d]]; k < key_start[numbers[d] + 1] && ok; k++)
                 ok = PyList_Append(keys, PyList_GET_ITEM(all_keys, k)) == 0;
         }
-        if (ok) result = PyTuple_Pack(6, starts, columns, number_bytes, key_starts, parts, keys);
     }
     for (Py_ssize_t d = 0; d < distinct; d++) scratch[numbers[d]] = -1;
 done:
+    release(held, 5);
+    if (ok) result = PyTuple_Pack(6, starts, columns, number_bytes, key_starts, parts, keys);
     Py_XDECREF(starts);
     Py_XDECREF(columns);
     Py_XDECREF(number_bytes);
@@ -460,7 +478,6 @@ done:
     Py_XDECREF(keys);
     Py_XDECREF(parts);
     PyMem_Free(numbers);
-    release(held, 5);
     if (result == NULL && !PyErr_Occurred()) PyErr_NoMemory();
     return result;
 }
@@ -575,8 +592,9 @@ static Py_ssize_t usable_postings(PyObject *keys, PyObject *postings, Py_ssize_t
 /* Names ranked by the blocking keys of a query they share: each key found in ``postings`` (key -> int32 name
  * ids) and read by ``usable_postings`` adds log1p(cap / its length) to each of its names. The best ``size`` of
  * them, most shared first (ties to the lower id), or all of them by id when there are no more than ``keep``.
- * ``scratch`` (one double per name id, all zero) is left as it was found. Returns bytes of int64 name ids,
- * empty when no key has a posting, or None when every posting is longer than ``cap``. */
+ * ``scratch`` (one double per name id, all zero) is left as it was found; ids past its end are names added
+ * since it was sized, which this search does not see. Returns bytes of int64 name ids, empty when no key has
+ * a posting, or None when every posting is longer than ``cap``. */
 static PyObject *rank_postings(PyObject *self, PyObject *args) {
     PyObject *keys, *postings, *scratch_object;
     Py_ssize_t size, keep, cap, budget;
@@ -605,7 +623,7 @@ static PyObject *rank_postings(PyObject *self, PyObject *args) {
     for (Py_ssize_t k = 0; k < lists && !failed; k++) {
         int32_t *ids = INTS(views[k]);
         for (Py_ssize_t n = 0; n < items(&views[k]) && !failed; n++)
-            if (ids[n] < 0 || ids[n] >= names) failed = bad("a name id out of range");
+            if (ids[n] < 0) failed = bad("a name id out of range");
         total += items(&views[k]);
     }
     Ranked *touched = failed || lists == 0 ? NULL : PyMem_Malloc(sizeof(Ranked) * (size_t)(total + 1));
@@ -618,6 +636,7 @@ static PyObject *rank_postings(PyObject *self, PyObject *args) {
             int32_t *ids = INTS(views[k]);
             double weight = log1p((double)cap / (double)items(&views[k]));
             for (Py_ssize_t n = 0; n < items(&views[k]); n++) {
+                if (ids[n] >= names) continue; /* a name added by another thread since the scratch was sized */
                 if (scratch[ids[n]] == 0.0) touched[count++].id = ids[n];
                 scratch[ids[n]] += weight;
             }
@@ -1082,48 +1101,62 @@ static PyObject *explain_pairs(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!O!O!On", &PyTuple_Type, &pairs, &PyTuple_Type, &query_parts, &PyList_Type,
                           &parts, &name_parts_object, &start))
         return NULL;
-    Held held = {0};
-    if (take(name_parts_object, &held, 'i', 0, "name_parts") < 0) {
-        release(&held, 1);
-        return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(pairs);
+    Py_ssize_t *query_of = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * count + 1)), *part_of = query_of + count;
+    double *similarity_of = PyMem_Malloc(sizeof(double) * (size_t)(count + 1));
+    if (query_of == NULL || similarity_of == NULL) {
+        PyMem_Free(query_of);
+        PyMem_Free(similarity_of);
+        return PyErr_NoMemory();
     }
-    Py_ssize_t count = PyTuple_GET_SIZE(pairs), numbers = items(&held);
-    int32_t *name_parts = INTS(held);
-    PyObject *out = PyList_New(count);
-    for (Py_ssize_t k = 0; k < count && out != NULL; k++) {
-        PyObject *pair = PyTuple_GET_ITEM(pairs, k), *item = NULL;
+    /* the pairs' part numbers are read and the index's array released before any dict is made (HOLDING) */
+    Held held = {0};
+    int failed = take(name_parts_object, &held, 'i', 0, "name_parts") < 0;
+    for (Py_ssize_t k = 0; k < count && !failed; k++) {
+        PyObject *pair = PyTuple_GET_ITEM(pairs, k);
         Py_ssize_t i = -1, j = -1;
-        double similarity = 0.0;
         if (PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 3) {
             i = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
             j = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1));
-            similarity = PyFloat_AsDouble(PyTuple_GET_ITEM(pair, 2));
+            similarity_of[k] = PyFloat_AsDouble(PyTuple_GET_ITEM(pair, 2));
         }
-        if (!PyErr_Occurred() && (i < 0 || i >= PyTuple_GET_SIZE(query_parts) || j < 0 || start + j >= numbers ||
-                                  name_parts[start + j] < 0 || name_parts[start + j] >= PyList_GET_SIZE(parts)))
-            bad("a part pair out of range");
-        if (!PyErr_Occurred()) {
-            PyObject *query_text = PyObject_GetAttr(PyTuple_GET_ITEM(query_parts, i), text_name);
-            PyObject *matched_text =
-                query_text == NULL ? NULL : PyObject_GetAttr(PyList_GET_ITEM(parts, name_parts[start + j]), text_name);
-            PyObject *rounded = matched_text == NULL ? NULL
-                : PyFloat_FromDouble((double)(long long)(similarity * 1000.0 + 0.5) / 1000.0);
-            item = rounded == NULL ? NULL : PyDict_New();
-            if (item != NULL && (PyDict_SetItem(item, query_name, query_text) < 0 ||
-                                 PyDict_SetItem(item, matched_name, matched_text) < 0 ||
-                                 PyDict_SetItem(item, similarity_name, rounded) < 0))
-                Py_CLEAR(item);
-            Py_XDECREF(query_text);
-            Py_XDECREF(matched_text);
-            Py_XDECREF(rounded);
+        if (PyErr_Occurred()) {
+            failed = 1;
+            break;
         }
+        int32_t *name_parts = INTS(held);
+        if (i < 0 || i >= PyTuple_GET_SIZE(query_parts) || j < 0 || start < 0 || start + j >= items(&held) ||
+            name_parts[start + j] < 0 || name_parts[start + j] >= PyList_GET_SIZE(parts)) {
+            failed = bad("a part pair out of range");
+            break;
+        }
+        query_of[k] = i;
+        part_of[k] = name_parts[start + j];
+    }
+    release(&held, 1);
+    PyObject *out = failed ? NULL : PyList_New(count);
+    for (Py_ssize_t k = 0; k < count && out != NULL; k++) {
+        PyObject *query_text = PyObject_GetAttr(PyTuple_GET_ITEM(query_parts, query_of[k]), text_name);
+        PyObject *matched_text =
+            query_text == NULL ? NULL : PyObject_GetAttr(PyList_GET_ITEM(parts, part_of[k]), text_name);
+        PyObject *rounded = matched_text == NULL ? NULL
+            : PyFloat_FromDouble((double)(long long)(similarity_of[k] * 1000.0 + 0.5) / 1000.0);
+        PyObject *item = rounded == NULL ? NULL : PyDict_New();
+        if (item != NULL && (PyDict_SetItem(item, query_name, query_text) < 0 ||
+                             PyDict_SetItem(item, matched_name, matched_text) < 0 ||
+                             PyDict_SetItem(item, similarity_name, rounded) < 0))
+            Py_CLEAR(item);
+        Py_XDECREF(query_text);
+        Py_XDECREF(matched_text);
+        Py_XDECREF(rounded);
         if (item == NULL) {
             Py_CLEAR(out);
             break;
         }
         PyList_SET_ITEM(out, k, item);
     }
-    release(&held, 1);
+    PyMem_Free(query_of);
+    PyMem_Free(similarity_of);
     return out;
 }
 

@@ -243,6 +243,14 @@ _Ints = np.ndarray[Any, np.dtype[np.int64]]
 _Floats = np.ndarray[Any, np.dtype[np.float64]]
 
 
+def _copy(values: array[int], dtype: type[np.int32] | type[np.int8]) -> np.ndarray[Any, Any]:
+    """A numpy copy of one of the index's arrays, made without exporting its buffer to numpy.
+
+    An array whose buffer is exported cannot grow, and another thread's ``add`` appends to these; numpy, given
+    the array itself, may hold an export past the call (seen as a BufferError in the adding thread)."""
+    return np.frombuffer(values.tobytes(), dtype=dtype)
+
+
 def _rarity(sizes: list[int], cap: int) -> _Floats:
     """What sharing a key is worth, by its posting's length: the rarer the key, the more."""
     return np.log1p(cap / np.array(sizes, dtype=np.float64))
@@ -461,9 +469,15 @@ class NameIndex:
         out anew when they miss a part numbered since (added, but not yet followed by ``_changed``)."""
         weights = self._part_weights
         if weights is None or len(weights) < len(self._part_key):
-            keys = np.frombuffer(self._part_key, dtype=np.int32)
-            weights = part_weights(np.frombuffer(self._key_frequency, dtype=np.int32)[keys], self._live_names)
-            weights[np.frombuffer(self._part_initial, dtype=np.int8).astype(bool)] *= INITIAL_WEIGHT
+            # Copies (``_copy``), not views. Each array is read after those it refers to have grown (a part's
+            # key is counted before the part is keyed), and parts keyed but not yet marked initial wait for
+            # the next call.
+            keys = _copy(self._part_key, np.int32)
+            frequency = _copy(self._key_frequency, np.int32)
+            initial = _copy(self._part_initial, np.int8)
+            count = min(len(keys), len(initial))
+            weights = part_weights(frequency[keys[:count]], self._live_names)
+            weights[initial[:count].astype(bool)] *= INITIAL_WEIGHT
             self._part_weights = weights
         return weights[numbers]
 
@@ -478,9 +492,9 @@ class NameIndex:
             return ranked
         # every key is too common to rank by: the names sharing the two rarest
         postings = sorted((posting for key in keys if (posting := self._postings.get(key))), key=len)
-        first = np.frombuffer(postings[0], dtype=np.int32)
+        first = _copy(postings[0], np.int32)
         if len(postings) > 1:
-            first = np.intersect1d(first, np.frombuffer(postings[1], dtype=np.int32), assume_unique=False)
+            first = np.intersect1d(first, _copy(postings[1], np.int32), assume_unique=False)
         return first[:shortlist].astype(np.int64)
 
     def _posting_cap(self) -> int:
@@ -504,9 +518,7 @@ class NameIndex:
                         keys |= _near_sound_keys(key[1:])
         cap = self._posting_cap()
         postings = [
-            np.frombuffer(posting, dtype=np.int32)
-            for key in keys
-            if (posting := self._postings.get(key)) and len(posting) <= cap
+            _copy(posting, np.int32) for key in keys if (posting := self._postings.get(key)) and len(posting) <= cap
         ]
         if not postings:
             return ranked
