@@ -194,8 +194,10 @@ def test_ranking_reads_the_rarer_postings_within_the_budget_and_none_over_the_ca
     assert ranked is not None and ranked.tolist() == [3]
     with pytest.raises(ValueError, match="out of range"):
         tally.rank(["rare"], {"rare": array("i", [-1])}, 100, 50, keep=0, cap=15, budget=1000)
+    wrong = array("d", [1.0])
     with pytest.raises(TypeError, match="posting"):
-        tally.rank(["rare"], {"rare": np.array([1.0])}, 100, 50, keep=0, cap=15, budget=1000)
+        tally.rank(["rare"], {"rare": wrong}, 100, 50, keep=0, cap=15, budget=1000)
+    wrong.append(2.0)  # its buffer was released: an array still exported could not grow
     assert not tally._scratch.any()
 
 

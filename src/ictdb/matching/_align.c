@@ -555,7 +555,10 @@ static Py_ssize_t usable_postings(PyObject *keys, PyObject *postings, Py_ssize_t
             views = grown;
             room = 2 * room + 1;
         }
-        if (take(posting, &views[count], 'i', 0, "posting") < 0) break;
+        if (take(posting, &views[count], 'i', 0, "posting") < 0) {
+            release(&views[count], 1); /* a buffer of the wrong kind is held until released */
+            break;
+        }
         Py_ssize_t length = items(&views[count]);
         found += length > 0;
         if (length == 0 || length > cap) {
