@@ -252,7 +252,8 @@ def _copy(values: array[int], dtype: type[np.int32] | type[np.int8]) -> np.ndarr
 
 
 def _rarity(sizes: list[int], cap: int) -> _Floats:
-    """What sharing a key is worth, by its posting's length: the rarer the key, the more."""
+    """What sharing a key is worth, by its posting's length: the rarer the key, the more. ``_align.rank_postings``
+    weighs the postings of a query's own keys by the same formula."""
     return np.log1p(cap / np.array(sizes, dtype=np.float64))
 
 

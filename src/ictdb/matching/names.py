@@ -255,7 +255,7 @@ def analyze(name: str) -> tuple[Part, ...]:
     if name.isascii():
         # the common case, and the same result: every token of an ASCII name is a-z, Latin, its own spelling
         words: list[tuple[str, ...]] = [(token,) for token in tokens(name)]
-        return tuple(part for part in _latin_parts(words, [""] * len(words)) if part.keys and part.keys[0])
+        return _with_keys(_latin_parts(words, [""] * len(words)))
     parts: list[Part] = []
     run: list[tuple[str, ...]] = []
     run_cyrillic: list[str] = []
@@ -284,4 +284,9 @@ def analyze(name: str) -> tuple[Part, ...]:
             run.append(spellings)
             run_cyrillic.append(token if script is Script.CYRILLIC else "")
     flush()
+    return _with_keys(parts)
+
+
+def _with_keys(parts: list[Part]) -> tuple[Part, ...]:
+    """The parts that have a spelling to compare (a word of marks or symbols alone has none)."""
     return tuple(part for part in parts if part.keys and part.keys[0])
